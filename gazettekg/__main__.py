@@ -1,0 +1,5 @@
+import sys
+
+from gazettekg.cli import main
+
+sys.exit(main())

@@ -1,0 +1,25 @@
+"""What every subcommand shares: exit codes, the --store option, error printing."""
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from pathlib import Path
+
+OK, INVALID, ERROR = 0, 1, 2
+
+
+def sample_path() -> Path:
+    """The bundled sample gazette (许昌市人民政府公报 2020年第2期)."""
+    return Path(str(resources.files("gazettekg") / "sample" / "xuchang-gazette-2020-02.txt"))
+
+
+def store_arg(p: argparse.ArgumentParser) -> None:
+    from queries.engines import DEFAULT_STORE
+    p.add_argument("--store", type=Path, default=None,
+                   help=f"store directory (default: $GAZETTEKG_STORE or {DEFAULT_STORE})")
+
+
+def err(msg: str) -> int:
+    print(f"gazettekg: {msg}", file=sys.stderr)
+    return ERROR

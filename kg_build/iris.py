@@ -1,0 +1,122 @@
+"""The only place that mints instance IRIs.
+
+IRIs are public: researchers save queries and share links to entities, so an IRI
+depends only on what it names (a document number, an outline path, a canonical
+name), never on build order. Chinese names become pinyin slugs so IRIs stay ASCII.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+from rdflib import URIRef
+
+from ontology.namespaces import ID
+
+_CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_small_int(s: str) -> str:
+    """一→1, 十→10, 十二→12, 二十三→23 (outline numbers never exceed 99)."""
+    if s.isdigit():
+        return s
+    if "十" in s:
+        tens, _, units = s.partition("十")
+        return str((_CN_NUM.get(tens, 1) if tens else 1) * 10 + (_CN_NUM.get(units, 0) if units else 0))
+    return "".join(str(_CN_NUM.get(ch, 0)) for ch in s)
+
+
+@lru_cache(maxsize=None)
+def slug(text: str) -> str:
+    """ASCII slug: pinyin for Chinese, lower-case alphanumerics otherwise.
+
+    >>> slug("市发展和改革委员会")
+    'shifazhanhegaigeweiyuanhui'
+    """
+    parts = lazy_pinyin(text, errors=lambda chars: [c for c in chars])
+    s = "".join(p for p in parts)
+    s = re.sub(r"[^0-9a-zA-Z]+", "-", s).strip("-").lower()
+    if not s:
+        s = "x" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return s[:80] if len(s) <= 80 else s[:70] + "-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+_DOC_NUMBER = re.compile(r"^(.+?)\s*[〔［\[【(（]\s*(\d{4})\s*[〕］\]】)）]\s*(\d+)\s*号$")
+
+
+def plan_key(doc_number: str | None, title: str) -> str:
+    """许政〔2020〕7号 → xuzheng-2020-7; a document without 文号 is keyed by its title."""
+    if doc_number:
+        m = _DOC_NUMBER.match(doc_number)
+        if m:
+            return f"{slug(m.group(1))}-{m.group(2)}-{m.group(3)}"
+        return slug(doc_number)
+    return "doc-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:12]
+
+
+def path_slug(path: str) -> str:
+    """二.(一).3.(2) → 2-1-3-2 ; 二.(二).2.p3 → 2-2-2-p3."""
+    out = []
+    for comp in path.split("."):
+        comp = comp.strip("()（）")
+        out.append(comp if comp.startswith("p") and comp[1:].isdigit() else _cn_small_int(comp))
+    return "-".join(out) or "0"
+
+
+def gazette(file_name: str) -> URIRef:
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", file_name)
+    return ID[f"gazette/{slug(stem)}"]
+
+
+def plan(key: str) -> URIRef:
+    return ID[f"plan/{key}"]
+
+
+def task(key: str, path: str) -> URIRef:
+    return ID[f"task/{key}/{path_slug(path)}"]
+
+
+def task_deadline(task_iri: URIRef, n: int) -> URIRef:
+    return URIRef(str(task_iri).replace("/task/", "/deadline/", 1) + f"/{n}")
+
+
+def task_target(task_iri: URIRef, n: int) -> URIRef:
+    return URIRef(str(task_iri).replace("/task/", "/target/", 1) + f"/{n}")
+
+
+def plan_target(key: str, n: int) -> URIRef:
+    return ID[f"target/{key}/goal/{n}"]
+
+
+def plan_target_deadline(key: str, n: int) -> URIRef:
+    return ID[f"deadline/{key}/goal/{n}"]
+
+
+def unit(canonical_name: str, jurisdiction: str | None = None) -> URIRef:
+    """A body named relative to its government (市发改委, 各县…政府) is qualified by that
+    government's GB/T 2260 code, so 市发展和改革委员会 of two cities are two units."""
+    if jurisdiction and canonical_name.startswith(("市", "各", "县", "区")):
+        return ID[f"unit/{jurisdiction}/{slug(canonical_name)}"]
+    if jurisdiction and canonical_name.startswith("省"):
+        return ID[f"unit/{jurisdiction[:2]}0000/{slug(canonical_name)}"]
+    return ID[f"unit/{slug(canonical_name)}"]
+
+
+def region(key: str) -> URIRef:
+    return ID[f"region/{key if key.isdigit() else slug(key)}"]
+
+
+def indicator(name: str) -> URIRef:
+    return ID[f"indicator/{slug(name)}"]
+
+
+def project(canonical_name: str) -> URIRef:
+    return ID[f"project/{slug(canonical_name)}"]
+
+
+def short_id(iri: str) -> str:
+    """The part after id: — what a researcher reads in a report (task/xuzheng-2020-7/2-1-3)."""
+    base = str(ID)
+    return iri[len(base):] if iri.startswith(base) else iri
