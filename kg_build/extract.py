@@ -158,16 +158,19 @@ def extract_plan(lines: list[str], seg: PlanSegment) -> PlanRecord:
     return plan
 
 
-def extract_gazette(text: str, *, file_name: str, sha256: str | None = None) -> GazetteRecord:
+def extract_gazette(text: str, *, file_name: str, sha256: str | None = None,
+                    source: str | None = None) -> GazetteRecord:
     """Extract every plan of one gazette issue.
 
-    Raises InputError (file, line, what was expected) when the text holds no plan.
+    Raises InputError naming `source` (the path as given; default: file_name) and the
+    line, with what was expected, when the text holds no plan.
     """
+    source = source or file_name
     lines = text.split("\n")
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     segments = segment_plans(lines)
     if not segments:
-        raise InputError(file_name, 1, "no plan found: expected a notice such as "
+        raise InputError(source, 1, "no plan found: expected a notice such as "
                          "“…关于印发…方案的通知” followed by a document number (e.g. 许政〔2020〕7号)")
     title = next((clean_line(l) for l in lines if l.strip()), None)
     record = GazetteRecord(file_name, digest, title)
@@ -175,7 +178,7 @@ def extract_gazette(text: str, *, file_name: str, sha256: str | None = None) -> 
     for seg in segments:
         plan = extract_plan(lines, seg)
         if plan.key in keys:
-            raise InputError(file_name, seg.line, f"document number {seg.doc_number} appears twice; "
+            raise InputError(source, seg.line, f"document number {seg.doc_number} appears twice; "
                              "expected each plan once per issue")
         keys.add(plan.key)
         record.plans.append(plan)

@@ -96,10 +96,19 @@ def _unbalanced(s: str) -> bool:
     return s.count("（") > s.count("）") or s.count("〔") > s.count("〕") or s.count("“") > s.count("”")
 
 
+def _is_orphan_tail(p: Paragraph) -> bool:
+    """A short fragment that closes brackets it never opened (区〕政府〔管委会〕): the tail of a
+    unit list that the PDF conversion printed twice."""
+    t = p.text
+    return len(t) <= 20 and "\t" not in t and (t.count("〕") > t.count("〔") or t.count("）") > t.count("（"))
+
+
 def join_page_breaks(paras: list[Paragraph]) -> list[Paragraph]:
-    """Merge paragraphs that a page break split."""
+    """Merge paragraphs that a page break split; drop repeated orphan tails."""
     out: list[Paragraph] = []
     for p in paras:
+        if out and _is_orphan_tail(p) and not _is_cut(out[-1], p):
+            continue
         if out and _is_cut(out[-1], p):
             prev = out[-1]
             base = len(prev.text)

@@ -52,7 +52,7 @@ def read_gazette(path: Path) -> GazetteRecord:
         raise InputError(str(path), 0, "is a directory; expected a gazette text file")
     data = path.read_bytes()
     text, _encoding = decode_gazette(data, source=str(path))
-    return extract_gazette(text, file_name=path.name, sha256=hashlib.sha256(data).hexdigest())
+    return extract_gazette(text, file_name=path.name, sha256=hashlib.sha256(data).hexdigest(), source=str(path))
 
 
 def build_graph(paths: list[Path]) -> BuildResult:

@@ -98,7 +98,9 @@ def jurisdiction_code(name_or_code: str | None) -> str | None:
     s = re.sub(r"\s+", "", name_or_code)
     if s in _divisions():
         return s
-    s = re.sub(r"(人民政府|政府|办公室|办公厅)$", "", s)
+    # 河南省人民政府办公厅 → 河南省: an office speaks for its government
+    while (t := re.sub(r"(人民政府|政府|办公室|办公厅)$", "", s)) != s:
+        s = t
     for candidate in (s, s + "市", s + "省"):
         codes = [c for c in _codes_by_name().get(candidate, ()) if division_level(c) != "county"]
         codes = codes or list(_codes_by_name().get(candidate, ()))

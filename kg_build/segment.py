@@ -20,7 +20,7 @@ _NOTICE_END = re.compile(r"的(?:通知|决定|意见|通告|公告)$")
 _NOTICE_HEAD = re.compile(r"关于(?:印发|转发|下发|颁布)")
 _TOC_LINE = re.compile(r"\t\s*\d+\s*$|\.{3,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _PLAN_TITLE_KINDS = re.compile(r"(方案|计划|规划|意见|措施|办法|纲要|细则|要点)(（[^）]*）)?$")
-_ISSUER = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(人民政府|办公室|办公厅|委员会|国务院|政府|厅|局|委|部)$")
+_ISSUER = re.compile(r"^([\u4e00-\u9fff（）()]{2,30}(人民政府|办公室|办公厅|委员会|政府|厅|局|委|部)|国务院)$")
 _BODY_START = re.compile(r"^(为|根据|按照|依据|依照|现将|近年来|当前|坚持|以)")
 
 

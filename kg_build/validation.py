@@ -1,0 +1,216 @@
+"""SHACL validation of a built graph, reported so a researcher can act on it.
+
+`validate(graph)` runs pyshacl with the shapes in ontology/shapes.ttl (no inference:
+the builder writes every rdf:type it means) and turns the result graph into sorted
+`Finding`s, each carrying the input line of its entity, or of the task or plan that
+owns it, so the finding can be checked against the gazette text.
+
+Conformance follows our exit code: Violations break it, Warnings and Infos do not.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from ontology import SHAPES_PATH
+from ontology.namespaces import GK, ID, RDF, SH, bind_namespaces
+
+SEVERITIES = ("Violation", "Warning", "Info")
+_SEVERITY_OF = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+# Edges from an owner to what it owns: a finding on the owned node is reported at the
+# owner's line (a Deadline at its Task's line, a Unit at the first Task naming it).
+_OWNER_EDGES = (
+    GK.hasTarget, GK.hasDeadline, GK.dueBy, GK.leadUnit, GK.responsibleUnit,
+    GK.region, GK.mentionsProject, GK.issuedBy, GK.indicator,
+)
+# Edges from a finding-like node to the commitments it is about.
+_ABOUT_EDGES = (GK.involves, GK.evidenceFor)
+_MAX_HOPS = 3
+_VALUE_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str               # 'Violation' | 'Warning' | 'Info'
+    focus: str                  # IRI (or blank node id) of the entity the finding is about
+    line: int | None            # input line of the focus node or of its owner
+    path: str | None            # property path, prefixed: gk:value, gk:leadUnit|gk:responsibleUnit
+    message: str
+    value: str | None = None    # the offending value, if the constraint names one
+    shape: str | None = None    # the shape that produced the finding, prefixed
+
+    @property
+    def entity(self) -> str:
+        """Short id of the focus node: 'task/xuzheng-2020-7/2-1-3' for id: IRIs.
+
+        >>> Finding('Warning', str(ID['task/p/1']), 3, None, 'm').entity
+        'task/p/1'
+        """
+        return self.focus[len(ID):] if self.focus.startswith(str(ID)) else self.focus
+
+    def sort_key(self) -> tuple:
+        return (SEVERITIES.index(self.severity), self.line is None, self.line or 0,
+                self.focus, self.path or "", self.message, self.value or "")
+
+
+@dataclass
+class ValidationReport:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no Violation; Warnings do not break conformance."""
+        return self.counts["Violation"] == 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for f in self.findings:
+            counts[f.severity] += 1
+        return counts
+
+    def to_dict(self) -> dict:
+        return {
+            "conforms": self.conforms,
+            "counts": self.counts,
+            "findings": [asdict(f) | {"entity": f.entity} for f in self.findings],
+        }
+
+    def format_table(self) -> str:
+        """An aligned text table, one finding per row, then a summary line.
+
+        >>> print(ValidationReport().format_table())
+        No findings. 0 Violation(s), 0 Warning(s), 0 Info(s).
+        """
+        summary = ", ".join(f"{n} {s}(s)" for s, n in self.counts.items())
+        if not self.findings:
+            return f"No findings. {summary}."
+        header = ("severity", "entity", "line", "property", "value", "message")
+        rows = [header] + [
+            (f.severity, f.entity, "" if f.line is None else str(f.line), f.path or "",
+             _clip(f.value or "", _VALUE_WIDTH), f.message)
+            for f in self.findings
+        ]
+        widths = [max(_width(row[i]) for row in rows) for i in range(len(header) - 1)]
+        lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)) + "  " + row[-1]
+                 for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * len("message"))
+        return "\n".join(lines + [summary + "."])
+
+
+def validate(data: Graph) -> ValidationReport:
+    """Validate `data` against ontology/shapes.ttl and return the sorted findings."""
+    _, results, _ = pyshacl.validate(
+        data, shacl_graph=_shapes(), inference="none", allow_warnings=True,
+        abort_on_first=False, meta_shacl=False, advanced=True,  # sh:SPARQLTarget
+    )
+    if not isinstance(results, Graph):  # pyshacl reports a broken shapes graph this way
+        raise RuntimeError(f"SHACL validation could not run: {results}")
+    names = bind_namespaces(Graph()).namespace_manager
+    findings = [
+        _finding(data, results, result, names)
+        for result in results.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return ValidationReport(sorted(findings, key=Finding.sort_key))
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> Graph:
+    return Graph().parse(SHAPES_PATH, format="turtle")
+
+
+def _finding(data: Graph, results: Graph, result: Node, names) -> Finding:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    shape = results.value(result, SH.sourceShape)
+    messages = sorted({str(m) for m in results.objects(result, SH.resultMessage)})
+    return Finding(
+        severity=_SEVERITY_OF[results.value(result, SH.resultSeverity)],
+        focus=str(focus),
+        line=_source_line(data, focus),
+        path=None if path is None else _format_path(results, path, names),
+        message=" / ".join(messages),
+        value=None if value is None else _format_term(value, names),
+        shape=_shape_name(shape, names),
+    )
+
+
+def _shape_name(shape: Node | None, names) -> str | None:
+    """The named node shape behind a result; anonymous property shapes name their parent."""
+    if isinstance(shape, BNode):
+        shape = _shapes().value(predicate=SH.property, object=shape)
+    return None if shape is None or isinstance(shape, BNode) else _format_term(shape, names)
+
+
+def _source_line(data: Graph, node: Node, hops: int = _MAX_HOPS) -> int | None:
+    """The node's own gk:sourceLine, else the earliest line of an owner or of what it is about."""
+    own = [int(v) for v in data.objects(node, GK.sourceLine) if _is_int(v)]
+    if own:
+        return min(own)
+    if hops == 0:
+        return None
+    related = [s for p in _OWNER_EDGES for s in data.subjects(p, node)]
+    related += [o for p in _ABOUT_EDGES for o in data.objects(node, p)]
+    lines = [line for n in related if (line := _source_line(data, n, hops - 1)) is not None]
+    return min(lines, default=None)
+
+
+def _is_int(term: Node) -> bool:
+    if not isinstance(term, Literal):
+        return False
+    try:
+        int(term)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _format_path(results: Graph, path: Node, names) -> str:
+    """SHACL property paths as SPARQL property-path text."""
+    if isinstance(path, URIRef):
+        return _format_term(path, names)
+    alternatives = results.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_format_path(results, p, names) for p in Collection(results, alternatives))
+    inverse = results.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _format_path(results, inverse, names)
+    if results.value(path, RDF.first) is not None:
+        return "/".join(_format_path(results, p, names) for p in Collection(results, path))
+    return str(path)
+
+
+def _format_term(term: Node, names) -> str:
+    if isinstance(term, URIRef):
+        if str(term).startswith(str(ID)):
+            return "id:" + term[len(ID):]
+        try:
+            return names.normalizeUri(term)
+        except ValueError:
+            return f"<{term}>"
+    return str(term)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    if _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
