@@ -14,7 +14,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.gazettekg-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test]'
+  log=.venv/setup.log
+  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e '.[test]'; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "setup failed; the full log is in $log" >&2
+    exit 2
+  fi
   touch "$stamp"
 fi
