@@ -16,8 +16,10 @@ def sample_path() -> Path:
 
 def store_arg(p: argparse.ArgumentParser) -> None:
     from queries.engines import DEFAULT_STORE
-    p.add_argument("--store", type=Path, default=None,
-                   help=f"store directory (default: $GAZETTEKG_STORE or {DEFAULT_STORE})")
+    # a string, not a Path: Path() would fold the // of a sparql+http:// spec
+    p.add_argument("--store", default=None,
+                   help=f"store directory, or a SPARQL endpoint as sparql+http://HOST:PORT/PATH "
+                        f"(default: $GAZETTEKG_STORE or {DEFAULT_STORE})")
 
 
 def err(msg: str) -> int:

@@ -3,7 +3,8 @@
 The embedded store is Oxigraph on disk (pyoxigraph): measured against rdflib it loads
 ~15x faster and answers self-joins orders of magnitude faster (bench/store.py). The
 build, the API and the graphs all reach the store through `open_store`, so none of
-them depends on another to get at the data.
+them depends on another to get at the data. A `sparql+http://` spec opens a remote
+SPARQL endpoint instead (queries/remote.py), with the same `query()`.
 
 Publishing is atomic: a new store is built beside the old one and swapped in by
 renaming, so a failed build never leaves a half-written store behind.
@@ -101,8 +102,20 @@ class EmbeddedStore:
         return len(self._store)
 
 
-def open_store(path: Path | str | None = None) -> EmbeddedStore:
-    return EmbeddedStore(Path(path) if path else DEFAULT_STORE)
+REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
+
+
+def is_remote(spec) -> bool:
+    """Does the store spec name a remote SPARQL endpoint (sparql+http://HOST:PORT/PATH)?"""
+    return isinstance(spec, str) and spec.startswith(REMOTE_SCHEMES)
+
+
+def open_store(spec: Path | str | None = None):
+    """The embedded store in directory `spec`, or the remote endpoint a sparql+http:// spec names."""
+    if is_remote(spec):
+        from queries.remote import RemoteStore  # imported here: remote builds on this module
+        return RemoteStore.from_spec(spec)
+    return EmbeddedStore(Path(spec) if spec else DEFAULT_STORE)
 
 
 def publish(ntriples: bytes, target: Path, manifest: dict) -> None:

@@ -10,7 +10,8 @@ from kg_build.reading import InputError
 
 def cmd_build(args) -> int:
     from kg_build.pipeline import build_graph, export_bytes, sorted_ntriples, write_atomic
-    from queries.engines import DEFAULT_STORE, StoreError, publish
+    from queries.engines import DEFAULT_STORE, StoreError, is_remote, publish
+    from queries.remote import publish_remote
     paths = args.files or [sample_path()]
     result = build_graph(paths)
     counts = result.counts()
@@ -23,7 +24,10 @@ def cmd_build(args) -> int:
     export = export_bytes(result.graph, args.export) if args.export else None
     manifest = {"inputs": [{"file": r.file_name, "sha256": r.sha256} for r in result.records], "counts": counts}
     try:
-        publish(sorted_ntriples(result.graph), store, manifest)
+        if is_remote(store):
+            publish_remote(sorted_ntriples(result.graph), store)
+        else:
+            publish(sorted_ntriples(result.graph), store, manifest)
     except StoreError as error:
         return err(str(error))
     if export is not None:

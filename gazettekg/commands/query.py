@@ -1,45 +1,63 @@
-"""`gazettekg query` — answer SPARQL from the store."""
+"""`gazettekg query` — answer a library query, a .rq file or SPARQL text from the store."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from gazettekg.common import ERROR, INVALID, OK, err, store_arg
+from gazettekg.common import OK, err, store_arg
 from kg_build.reading import InputError
+
+
+def _resolve(src: str):
+    """(library query or None, SPARQL text, name for messages) for the QUERY argument."""
+    from queries.library import load_library, parse_query
+    library = load_library()
+    if src in library:
+        return library[src], library[src].text, src
+    path = Path(src)
+    if src.endswith(".rq") or (len(src) < 255 and "\n" not in src and path.is_file()):
+        if not path.is_file():
+            raise InputError(src, 0, "no such query file or library query; expected a library query name "
+                                     "(`gazettekg queries`), a .rq file or SPARQL text")
+        text = path.read_text(encoding="utf-8")
+        # a file written in the library's header format gets typed parameters too
+        query = parse_query(text, path.stem, path) if text.startswith("# name:") else None
+        return query, text, src
+    return None, src, "<query>"
 
 
 def cmd_query(args) -> int:
     from queries.engines import open_store
+    from queries.library import LibraryError, ParamError
     from queries.results import render
-    src = args.query
-    path = Path(src)
-    if src.endswith(".rq") or (len(src) < 255 and path.is_file()):
-        if not path.is_file():
-            raise InputError(src, 0, "no such query file; expected a .rq file or SPARQL text")
-        text = path.read_text(encoding="utf-8")
-    else:
-        text = src
-    bindings = {}
+    raw = {}
     for item in args.param or []:
         if "=" not in item:
             return err(f"--param {item!r}: expected NAME=VALUE")
-        k, v = item.split("=", 1)
-        bindings[k] = v
+        name, value = item.split("=", 1)
+        raw[name] = value
+    try:
+        query, text, label = _resolve(args.query)
+        bindings = query.bindings(raw) if query else raw  # ad-hoc text: values bound as plain literals
+    except (LibraryError, ParamError) as error:
+        return err(str(error))
     store = open_store(args.store)
     try:
         result = store.query(text, bindings=bindings)
     except SyntaxError as error:
-        return err(f"{src if text is not src else '<query>'}: {error}")
-    print(render(result, args.format))
+        return err(f"{label}: {error}")
+    text = render(result, args.format)
+    print(text, end="" if text.endswith("\n") else "\n")  # CSV and TSV end their last row themselves
     return OK
 
 
-
 def register(sub) -> None:
-    q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) against the store")
-    q.add_argument("query", help="SPARQL text or a .rq file")
+    q = sub.add_parser("query", help="run a library query, a .rq file or SPARQL text against the store",
+                       description="Run a query from the library (see `gazettekg queries`), a .rq file or "
+                                   "SPARQL text. Parameters are bound as RDF terms, never pasted into the query.")
+    q.add_argument("query", help="library query name, .rq file or SPARQL text")
     q.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="bind ?NAME to VALUE (as an RDF literal) — repeatable")
+                   help="bind ?NAME to VALUE — typed as the query's header declares (library and headed "
+                        ".rq files), else a plain literal; repeatable")
     store_arg(q)
     q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     q.set_defaults(func=cmd_query)

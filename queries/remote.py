@@ -1,0 +1,237 @@
+"""A remote SPARQL endpoint behind the same small interface as the embedded store.
+
+Store spec: `sparql+http://HOST:PORT/PATH` (or `sparql+https://…`). The URL without the
+`sparql+` is the SPARQL 1.1 Query endpoint. Loading uses the SPARQL 1.1 Graph Store
+protocol (HTTP PUT of N-Triples to the default graph) at a second URL, derived from the
+query URL by replacing its last path segment by the one in GSP_SEGMENT — the layout of
+Oxigraph server (`/query` → `/store`). Another server layout (Fuseki: `/ds/query` and
+`/ds/data`) names its store endpoint in the spec's fragment, which is never sent to the
+server: `sparql+http://host:3030/ds/query#gsp=http://host:3030/ds/data`.
+
+Parameter values never become query text as written: each is an RDF term that pyoxigraph
+serialises with N-Triples escaping, sent in a VALUES block at the start of the query's
+outermost group — the place where the embedded store's substitutions act as well.
+"""
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+from queries.engines import (PREFIX_MAP, AskResult, GraphResult, QueryResult, SelectResult, StoreError, is_remote,
+                             to_ox_term)
+
+GSP_SEGMENT = {"query": "store", "sparql": "store"}
+READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+TIMEOUT = 60  # seconds; a query or load that takes longer is reported, not waited for
+
+# Tokens the VALUES injection must step over: comments, strings (long ones first) and IRIs.
+_SKIP = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                   r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>', re.DOTALL)
+_WHERE = re.compile(r"(?<![\w?$:])WHERE\b", re.IGNORECASE)
+_VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_DECLARED = re.compile(r"(?<![\w?$])PREFIX\s+([A-Za-z][\w.-]*|):", re.IGNORECASE)
+_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+                   re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The two URLs of a remote store: SPARQL query and Graph Store protocol."""
+    query_url: str
+    store_url: str
+
+    @classmethod
+    def from_spec(cls, spec: str) -> "Endpoints":
+        """
+        >>> Endpoints.from_spec("sparql+http://127.0.0.1:7878/query")
+        Endpoints(query_url='http://127.0.0.1:7878/query', store_url='http://127.0.0.1:7878/store')
+        >>> Endpoints.from_spec("sparql+http://h:3030/ds/query#gsp=http://h:3030/ds/data").store_url
+        'http://h:3030/ds/data'
+        """
+        if not is_remote(spec):
+            raise StoreError(f"{spec!r}: a remote store is written sparql+http://HOST:PORT/PATH")
+        url, _, fragment = spec[len("sparql+"):].partition("#")
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise StoreError(f"{spec!r}: no host in the store URL")
+        if fragment:
+            key, _, store_url = fragment.partition("=")
+            if key != "gsp" or not store_url.startswith(("http://", "https://")):
+                raise StoreError(f"{spec!r}: the fragment must be #gsp=http://… (the Graph Store endpoint)")
+            return cls(url, store_url)
+        head, _, last = parts.path.rpartition("/")
+        if last not in GSP_SEGMENT:
+            raise StoreError(f"{spec!r}: cannot derive the Graph Store endpoint from path {parts.path!r}; "
+                             f"name it: {spec}#gsp=http://…")
+        return cls(url, urlunsplit(parts._replace(path=f"{head}/{GSP_SEGMENT[last]}")))
+
+
+def sparql_term(term) -> str:
+    """An RDF term in SPARQL syntax; pyoxigraph's N-Triples form escapes quotes, backslashes
+    and line breaks, so no value can end its literal early.
+
+    >>> sparql_term(ox.Literal('x" } ; DROP ALL #'))
+    '"x\\\\" } ; DROP ALL #"'
+    """
+    term = to_ox_term(term)
+    if isinstance(term, ox.BlankNode):
+        raise ValueError("a blank node cannot be bound to a query variable")
+    return str(term)
+
+
+def _blank(sparql: str) -> str:
+    """The query with comments, strings and IRIs blanked out, offsets unchanged."""
+    return _SKIP.sub(lambda m: " " * len(m.group()), sparql)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE, or the update keyword the text starts with."""
+    m = _FORM.search(_blank(sparql))
+    return m.group(1).upper() if m else ""
+
+
+def _outer_group(sparql: str) -> int:
+    """Offset just after the `{` that opens the query's outermost WHERE group."""
+    text, depth, where_seen = _blank(sparql), 0, False
+    construct = query_form(sparql) == "CONSTRUCT"
+    for m in re.finditer(r"[{}]|" + _WHERE.pattern, text, re.IGNORECASE):
+        token = m.group()
+        if token == "}":
+            depth -= 1
+        elif token != "{":
+            where_seen = where_seen or depth == 0
+        elif depth == 0 and (where_seen or not construct):  # CONSTRUCT's template comes before WHERE
+            return m.end()
+        else:
+            depth += 1
+    raise ValueError("cannot bind values: the query has no WHERE group")
+
+
+def with_values(sparql: str, bindings: dict) -> str:
+    """The query with `VALUES (?a ?b) { (term term) }` opening its outermost group."""
+    if not bindings:
+        return sparql
+    for name in bindings:
+        if not _VARNAME.match(name):  # a name is query text too
+            raise ValueError(f"{name!r} is not a variable name")
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(sparql_term(value) for value in bindings.values())
+    at = _outer_group(sparql)
+    return f"{sparql[:at]}\n  VALUES ({names}) {{ ({terms}) }}\n{sparql[at:]}"
+
+
+def with_prefixes(sparql: str) -> str:
+    """Declare every project prefix the query does not declare itself (the embedded store
+    knows them all; a remote endpoint does not)."""
+    declared = set(_DECLARED.findall(_blank(sparql)))
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIX_MAP.items() if p not in declared)
+    return head + sparql
+
+
+def _term(d: dict):
+    """A SPARQL 1.1 JSON results term → the pyoxigraph term the embedded store returns."""
+    kind, value = d["type"], d["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in d:
+            return ox.Literal(value, language=d["xml:lang"])
+        if "datatype" in d:
+            return ox.Literal(value, datatype=ox.NamedNode(d["datatype"]))
+        return ox.Literal(value)
+    if kind == "triple":
+        return ox.Triple(_term(value["subject"]), _term(value["predicate"]), _term(value["object"]))
+    raise StoreError(f"unknown term type {kind!r} in the endpoint's results")
+
+
+def parse_results(body: bytes, content_type: str, form: str) -> QueryResult:
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        fmt = ox.RdfFormat.from_media_type(content_type.split(";")[0].strip()) or ox.RdfFormat.TURTLE
+        return GraphResult([quad.triple for quad in ox.parse(body, format=fmt)])
+    data = json.loads(body)
+    if "boolean" in data:
+        return AskResult(bool(data["boolean"]))
+    names = data["head"]["vars"]
+    rows = [[_term(b[v]) if v in b else None for v in names] for b in data["results"]["bindings"]]
+    return SelectResult(names, rows)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint, queried like the embedded store (read-only)."""
+
+    def __init__(self, endpoints: Endpoints, *, timeout: float = TIMEOUT):
+        self.endpoints = endpoints
+        self.timeout = timeout
+
+    @classmethod
+    def from_spec(cls, spec: str, **options) -> "RemoteStore":
+        return cls(Endpoints.from_spec(spec), **options)
+
+    def query(self, sparql: str, *, bindings: dict | None = None) -> QueryResult:
+        """Run a read query; `bindings` (variable name → value) arrive as a VALUES block of RDF terms."""
+        text = with_prefixes(with_values(sparql, bindings or {}))
+        form = query_form(text)
+        if form not in READ_FORMS:
+            raise StoreError(f"{form or 'this'} is not a read query; the store answers SELECT, ASK, CONSTRUCT, DESCRIBE")
+        client = SPARQLWrapper(self.endpoints.query_url)
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setOnlyConneg(True)  # the format travels in the Accept header only
+        client.setTimeout(int(self.timeout))
+        client.setQuery(text)
+        client.queryType = form  # SPARQLWrapper's own guess reads keywords inside comments (unit_workLOAD)
+        client.setReturnFormat(JSON if form in ("SELECT", "ASK") else TURTLE)
+        try:
+            response = client.query().response
+            body, content_type = response.read(), response.headers.get("Content-Type", "")
+        except QueryBadFormed as error:
+            raise SyntaxError(_server_message(error)) from None
+        except (SPARQLWrapperException, urllib.error.URLError, OSError) as error:
+            raise StoreError(f"{self.endpoints.query_url}: {_server_message(error)}") from None
+        return parse_results(body, content_type, form)
+
+    def dump_ntriples(self) -> bytes:
+        """Every triple of the default graph as N-Triples (Graph Store protocol GET)."""
+        request = urllib.request.Request(f"{self.endpoints.store_url}?default",
+                                         headers={"Accept": "application/n-triples"})
+        return _send(request, self.timeout)
+
+    def __len__(self) -> int:
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(result.rows[0][0].value)
+
+
+def publish_remote(ntriples: bytes, spec: str, *, timeout: float = TIMEOUT) -> None:
+    """Replace the default graph of the remote store with `ntriples` (one Graph Store PUT,
+    which the server applies as a whole)."""
+    store_url = Endpoints.from_spec(spec).store_url
+    request = urllib.request.Request(f"{store_url}?default", data=ntriples, method="PUT",
+                                     headers={"Content-Type": "application/n-triples"})
+    _send(request, timeout)
+
+
+def _send(request: urllib.request.Request, timeout: float) -> bytes:
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace").strip()[:300]
+        raise StoreError(f"{request.get_method()} {request.full_url}: HTTP {error.code} {detail}") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise StoreError(f"{request.get_method()} {request.full_url}: {getattr(error, 'reason', error)}") from None
+
+
+def _server_message(error: Exception) -> str:
+    """SPARQLWrapper prefixes the server's answer with its own boilerplate; keep the answer."""
+    text = str(getattr(error, "reason", None) or error)
+    return text.split("Response:", 1)[-1].strip().removeprefix("b'").removesuffix("'") or text
