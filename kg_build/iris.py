@@ -108,8 +108,21 @@ def region(key: str) -> URIRef:
     return ID[f"region/{key if key.isdigit() else slug(key)}"]
 
 
-def indicator(name: str) -> URIRef:
-    return ID[f"indicator/{slug(name)}"]
+def indicator(name: str, scope: str = "") -> URIRef:
+    """indicator/<label>, or indicator/<label>/<scope> when the measure is of one area
+    (中心城区污水处理率 and 县城污水处理率 are two indicators)."""
+    return ID[f"indicator/{slug(name)}" + (f"/{slug(scope)}" if scope else "")]
+
+
+def conflict(kind: str, subject: str) -> URIRef:
+    """conflict/<kind>/<what it is about>, e.g. conflict/value/gaoxinjishuqiyeshuliang-2022-..."""
+    return ID[f"conflict/{kind}/{slug(subject)}"]
+
+
+def evidence(a: URIRef, b: URIRef, basis: str) -> URIRef:
+    """evidence/<plan>/<path>/<plan>/<path>/<basis>: why task a and task b are related."""
+    part = lambda iri: str(iri).split("/task/", 1)[1]
+    return ID[f"evidence/{part(a)}/{part(b)}/{basis}"]
 
 
 def project(canonical_name: str) -> URIRef:

@@ -15,6 +15,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg_build.extract import extract_gazette
+from kg_build.linking import link
+from kg_build.links_rdf import links_graph
 from kg_build.reading import InputError, decode_gazette
 from kg_build.records import GazetteRecord
 from kg_build.to_rdf import gazette_graph
@@ -71,6 +73,9 @@ def build_graph(paths: list[Path]) -> BuildResult:
     for r in records:
         graph += gazette_graph(r)
     timings["to-rdf"] = time.perf_counter() - t
+    t = time.perf_counter()
+    graph += links_graph(link(records))     # cross-plan: indicators, related tasks, conflicts
+    timings["linking"] = time.perf_counter() - t
     t = time.perf_counter()
     report = validate(graph)
     timings["shacl"] = time.perf_counter() - t

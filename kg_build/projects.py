@@ -76,12 +76,34 @@ def _is_specific(name: str, head_len: int, suffix: str, within: str | None) -> b
     return True
 
 
+# A district or zone in front of a village-named plant (魏都区宏源, 开发区屯南) is how one
+# plan locates it; another plan names it without: the key drops the district when a proper
+# name of two or more characters remains. Counties (…县) keep theirs: each county has its
+# own 生物质电厂, 产业园 ….
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,3}区(?=[\u4e00-\u9fff]{2})")
+_KIND = re.compile(rf"(?:{_STRONG}|{_WEAK})")
+
+
 def canonical_project(name: str) -> tuple[str, str]:
-    """(stable key, preferred label): brackets normalised, a trailing 工程/项目/建设 dropped.
+    """(stable key, preferred label): brackets normalised, a trailing 工程/项目/建设 dropped, a
+    section or kind in brackets dropped, 总干渠 read as 干渠, a leading district dropped.
 
     >>> canonical_project("瑞贝卡污水处理厂一二期工程")
     ('瑞贝卡污水处理厂一二期', '瑞贝卡污水处理厂一二期')
+    >>> canonical_project("魏都区宏源污水处理厂")[0] == canonical_project("宏源污水处理厂")[0]
+    True
+    >>> canonical_project("南水北调中线工程总干渠（许昌段）")[0]
+    '南水北调中线干渠'
     """
     s = re.sub(r"\s+", "", name).replace("(", "（").replace(")", "）")
+    s = re.sub(r"（[^（）]*段）$|（(?:高铁站|火车站|站)）$", "", s)
+    s = re.sub(r"(?:工程)?总干渠", "干渠", s)
     s = re.sub(r"(?<=.{3})(?:建设)?(?:工程|项目|建设)$", "", s)
+    m = _DISTRICT.match(s)
+    if m:
+        rest = s[m.end():]
+        kind = _KIND.search(rest)
+        head = rest[:kind.start()] if kind else ""
+        if len(head) >= 2 and not head.startswith("第") and not _GENERIC_HEAD.match(rest):
+            s = rest
     return s, s

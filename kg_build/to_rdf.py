@@ -32,6 +32,12 @@ def decimal(v: float) -> Literal:
     return Literal(s, datatype=XSD.decimal)
 
 
+def text_in(s: str, lang: str) -> Literal:
+    """A language-tagged string: only where a term is written for readers in two languages
+    (a conflict's rdfs:comment @zh/@en)."""
+    return Literal(s, lang=lang)
+
+
 def integer(n: int) -> Literal:
     return Literal(str(int(n)), datatype=XSD.integer)
 
@@ -66,7 +72,9 @@ def _deadline(g: Graph, node: URIRef, d: DeadlineMention) -> None:
     g.add((node, GK.sourceText, text(d.text)))
 
 
-def _target(g: Graph, node: URIRef, t: TargetMention, line: int, indicators: _Labels) -> None:
+def _target(g: Graph, node: URIRef, t: TargetMention, line: int) -> None:
+    """A target's own facts. Its gk:indicator comes from kg_build.links_rdf: which Indicator a
+    target measures is decided across all plans (kg_build.linking.indicators)."""
     g.add((node, RDF.type, GK.Target))
     g.add((node, GK.value, decimal(t.value)))
     if t.value_low is not None:
@@ -76,14 +84,10 @@ def _target(g: Graph, node: URIRef, t: TargetMention, line: int, indicators: _La
     g.add((node, GK.comparator, GK[t.comparator]))
     g.add((node, GK.sourceText, text(t.text)))
     g.add((node, GK.sourceLine, integer(line)))
-    if t.indicator:
-        ind = iris.indicator(t.indicator)
-        indicators.see(ind, t.indicator, t.indicator)
-        g.add((node, GK.indicator, ind))
 
 
 def _plan(g: Graph, plan: PlanRecord, gazette: URIRef, units_seen: _Labels, regions_seen: _Labels,
-          projects_seen: _Labels, indicators: _Labels) -> None:
+          projects_seen: _Labels) -> None:
     p = iris.plan(plan.key)
     g.add((p, RDF.type, GK.Plan))
     if plan.doc_number:
@@ -101,7 +105,7 @@ def _plan(g: Graph, plan: PlanRecord, gazette: URIRef, units_seen: _Labels, regi
     g.add((p, GK.sourceLine, integer(plan.line)))
     for n, (t, line) in enumerate(zip(plan.targets, plan.target_lines), 1):
         node = iris.plan_target(plan.key, n)
-        _target(g, node, t, line, indicators)
+        _target(g, node, t, line)
         g.add((p, GK.hasTarget, node))
         if t.due and t.due.date:
             dn = iris.plan_target_deadline(plan.key, n)
@@ -129,7 +133,7 @@ def _plan(g: Graph, plan: PlanRecord, gazette: URIRef, units_seen: _Labels, regi
             by_date[d.date] = dn
         for n, (t, line) in enumerate(zip(task.targets, task.target_lines), 1):
             node = iris.task_target(tn, n)
-            _target(g, node, t, line, indicators)
+            _target(g, node, t, line)
             g.add((tn, GK.hasTarget, node))
             if t.due and t.due.date:
                 if t.due.date not in by_date:
@@ -163,11 +167,10 @@ def gazette_graph(record: GazetteRecord) -> Graph:
     g.add((gz, GK.sha256, text(record.sha256)))
     if record.title:
         g.add((gz, DCTERMS.title, text(record.title)))
-    units_seen, regions_seen, projects_seen, indicators = _Labels(), _Labels(), _Labels(), _Labels()
+    units_seen, regions_seen, projects_seen = _Labels(), _Labels(), _Labels()
     for plan in record.plans:
-        _plan(g, plan, gz, units_seen, regions_seen, projects_seen, indicators)
+        _plan(g, plan, gz, units_seen, regions_seen, projects_seen)
     units_seen.emit(g, GK.Unit)
     regions_seen.emit(g, GK.Region, DCTERMS.Location)   # typed explicitly: consumers need no reasoner
     projects_seen.emit(g, GK.Project)
-    indicators.emit(g, GK.Indicator)
     return g

@@ -1,0 +1,184 @@
+"""Commitments that disagree (pure). Found by grouping, never by comparing all pairs:
+
+- ValueConflict: claims on one indicator, scope, horizon, kind and unit with different
+  values (高新技术企业 ≥300 vs ≈500 by 2022). Across plans a horizon may come from the
+  plan's period; within one plan both numbers must be tied to their year, and numbers of
+  one enumeration (97%、93%) are never compared.
+- DeadlineConflict: the same number for the same indicator due in different years in
+  different plans (the same milestone, two dates). A level to keep (稳定, 保持, 100%) is
+  not a milestone.
+- ScopeConflict: two plans list the same named facilities for the same action but
+  not the same list (which plants get 提标改造).
+Not conflicts: different horizons with different numbers (a 2020 milestone and a 2025
+total), different scopes (中心城区 vs 县城: different indicators), a number repeated.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from kg_build.linking.model import Claim, Conflict, Side
+from kg_build.linking.projects import FacilityList
+from kg_build.records import APPROXIMATELY, AT_LEAST, AT_MOST
+
+_SAME = 0.02        # relative difference under which two numbers are one number
+_CMP_ZH = {AT_LEAST: "以上", AT_MOST: "以下", APPROXIMATELY: "左右"}
+_CMP_EN = {AT_LEAST: "at least ", AT_MOST: "at most ", APPROXIMATELY: "about "}
+MAX_QUOTED = 6
+
+
+def _order(c: Claim) -> tuple:
+    return c.target.plan_key, c.target.path or "", c.target.n
+
+
+def _num(v: float) -> str:
+    return f"{v:g}"
+
+
+def _stated(c: Claim) -> tuple[str, str]:
+    zh = f"{_num(c.value)}{c.unit}{_CMP_ZH.get(c.comparator, '')}"
+    en = f"{_CMP_EN.get(c.comparator, '')}{_num(c.value)} {c.unit}".strip()
+    return zh, en
+
+
+def _value_key(v: float) -> float:
+    return float(f"{v:.3g}")
+
+
+def _side(c: Claim, what: str) -> Side:
+    return Side(c.task, c.target, c.doc_number, c.target.line, c.text, what)
+
+
+def _where(s: Side) -> tuple[str, str]:
+    doc = s.doc_number or (s.target.plan_key if s.target else s.task.plan_key)
+    return f"{doc}第{s.line}行", f"{doc} line {s.line}"
+
+
+def _comment(subject: str, sides: list[Side], zh_head: str, en_head: str) -> tuple[str, str]:
+    shown = sides[:MAX_QUOTED]
+    zh = "；".join(f"{_where(s)[0]}“{s.quote}”（{s.what}）" for s in shown)
+    en = "; ".join(f"{_where(s)[1]} “{s.quote}” ({s.what})" for s in shown)
+    if len(sides) > MAX_QUOTED:
+        zh += f"；另有{len(sides) - MAX_QUOTED}处"
+        en += f"; and {len(sides) - MAX_QUOTED} more"
+    return f"{zh_head}：{zh}。", f"{en_head}: {en}."
+
+
+def _differ(a: float, b: float) -> bool:
+    return abs(a - b) > _SAME * max(abs(a), abs(b), 1e-9)
+
+
+def _value_conflicting(group: list[Claim]) -> list[Claim]:
+    """The claims of one group that take part in a disagreement; [] when they agree."""
+    cross = [c for c in group if c.horizon is not None]
+    plans = {c.target.plan_key for c in cross}
+    values = sorted({_value_key(c.value) for c in cross})
+    involved: set[Claim] = set()
+    if len(plans) >= 2 and any(_differ(values[0], v) for v in values):
+        involved.update(cross)
+    by_plan: dict[str, list[Claim]] = defaultdict(list)
+    for c in group:
+        if c.explicit:
+            by_plan[c.target.plan_key].append(c)
+    for claims in by_plan.values():
+        firsts = {}
+        for c in claims:            # one claim per enumeration and line: lists never disagree with themselves
+            firsts.setdefault((c.chain, c.target.line), c)
+        own = list(firsts.values())
+        lines = {c.target.line for c in own}
+        if len(lines) >= 2 and len({_value_key(c.value) for c in own}) >= 2 and \
+                any(_differ(own[0].value, c.value) for c in own):
+            involved.update(own)
+    return sorted(involved, key=_order)
+
+
+def _severity_of_values(values: list[float]) -> str:
+    lo, hi = min(values), max(values)
+    gap = (hi - lo) / hi if hi else 0.0
+    return "high" if gap >= 0.3 else "medium" if gap >= 0.1 else "low"
+
+
+def value_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conflict]:
+    groups: dict[tuple, list[Claim]] = defaultdict(list)
+    for c in claims:
+        groups[(c.indicator, c.horizon, c.kind, c.unit)].append(c)
+    out = []
+    for (indicator, horizon, kind, unit), group in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        if horizon is None:
+            continue
+        involved = _value_conflicting(group)
+        if not involved:
+            continue
+        subject = labels[indicator]
+        sides = [_side(c, _stated(c)[0]) for c in involved]
+        zh, en = _comment(subject, sides, f"{subject}（{horizon}年）数值不一致",
+                          f"{subject} by {horizon}: the plans give different values")
+        out.append(Conflict(f"value/{indicator}/{horizon}/{kind}/{unit}", "ValueConflict",
+                            _severity_of_values([c.value for c in involved]), subject, tuple(sides), zh, en))
+    return out
+
+
+def deadline_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conflict]:
+    groups: dict[tuple, list[Claim]] = defaultdict(list)
+    for c in claims:
+        if c.explicit and c.horizon is not None and not c.steady and not (c.unit in ("%", "％") and c.value >= 100):
+            groups[(c.indicator, c.kind, c.unit, _value_key(c.value))].append(c)
+    out = []
+    for (indicator, kind, unit, value), group in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        years = {c.horizon for c in group}
+        plans = {c.target.plan_key for c in group}
+        if len(years) < 2 or len(plans) < 2:
+            continue
+        by_year = defaultdict(set)
+        for c in group:
+            by_year[c.horizon].add(c.target.plan_key)
+        if not any(by_year[y] - by_year[z] for y in years for z in years if y != z):
+            continue        # every plan gives every year: a schedule, not a disagreement
+        subject = labels[indicator]
+        sides = [_side(c, f"{c.horizon}年") for c in sorted(group, key=_order)]
+        gap = max(years) - min(years)
+        zh, en = _comment(subject, sides, f"{subject}达到{_num(value)}{unit}的时限不一致",
+                          f"{subject} reaching {_num(value)} {unit}: the plans give different years")
+        out.append(Conflict(f"deadline/{indicator}/{kind}/{unit}/{_num(value)}", "DeadlineConflict",
+                            "high" if gap >= 3 else "medium" if gap >= 2 else "low", subject, tuple(sides), zh, en))
+    return out
+
+
+def _bare(facility_key: str) -> str:
+    """411000-宏源污水处理厂 → 宏源污水处理厂: the jurisdiction is for identity, not for reading."""
+    return re.sub(r"^\d+-", "", facility_key)
+
+
+def list_conflicts(lists: list[FacilityList]) -> list[Conflict]:
+    """Two lists from different plans sharing two or more facilities and an action, but not equal."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, fl in enumerate(lists):
+        for f in fl.facilities:
+            postings[f].append(i)
+    pairs = set()
+    for f in sorted(postings):
+        items = postings[f]
+        for k, i in enumerate(items):
+            for j in items[k + 1:k + 9]:     # sorted neighbourhood keeps long postings linear
+                pairs.add((i, j))
+    out = []
+    for i, j in sorted(pairs):
+        a, b = lists[i], lists[j]
+        shared = [f for f in a.facilities if f in b.facilities]
+        actions = a.actions & b.actions
+        if a.task.plan_key == b.task.plan_key or len(shared) < 2 or not actions or set(a.facilities) == set(b.facilities):
+            continue
+        only_a = [_bare(f) for f in a.facilities if f not in b.facilities]
+        only_b = [_bare(f) for f in b.facilities if f not in a.facilities]
+        action = sorted(actions, key=len)[-1]
+        sides = [Side(fl.task, None, fl.task.doc_number,
+                      fl.task.line, "、".join(fl.names), "、".join(fl.names)) for fl in (a, b)]
+        zh = (f"{action}的设施名单不一致：{_where(sides[0])[0]}列出“{sides[0].quote}”，{_where(sides[1])[0]}列出"
+              f"“{sides[1].quote}”；仅前者有{'、'.join(only_a) or '无'}，仅后者有{'、'.join(only_b) or '无'}。")
+        en = (f"The lists of facilities for {action} differ: {_where(sides[0])[1]} lists “{sides[0].quote}”, "
+              f"{_where(sides[1])[1]} lists “{sides[1].quote}”; only the first names {'、'.join(only_a) or 'none'}, "
+              f"only the second {'、'.join(only_b) or 'none'}.")
+        severity = "medium" if len(only_a) + len(only_b) >= 2 else "low"
+        out.append(Conflict(f"scope/{a.task.plan_key}/{a.task.path}/{b.task.plan_key}/{b.task.path}", "ScopeConflict",
+                            severity, "、".join(_bare(f) for f in shared), tuple(sides), zh, en))
+    return out

@@ -1,0 +1,104 @@
+"""Plain records that linking produces: references to tasks and targets, indicators,
+projects, relations and conflicts. No rdflib here; links_rdf.py turns them into RDF.
+
+A reference names what it points at the way iris.py does (plan key, outline path,
+1-based target number), so the writer mints the same IRIs as to_rdf.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class TaskRef:
+    plan_key: str
+    path: str
+    line: int
+    doc_number: str | None = None
+
+
+@dataclass(frozen=True, order=True)
+class TargetRef:
+    plan_key: str
+    path: str | None      # None: a plan-level goal (主要目标), numbered like iris.plan_target
+    n: int                # 1-based position in the task's (or plan's) target list
+    line: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One target read as a comparable commitment."""
+    target: TargetRef
+    task: TaskRef | None
+    doc_number: str | None
+    indicator: str         # Indicator.key
+    wording: str           # the raw indicator phrase of the text
+    scope: str             # "" for the whole jurisdiction, else 中心城区, 县城, a region …
+    horizon: int | None    # due year: stated, or the plan's end year when the plan names a period
+    explicit: bool         # True when the text ties this number to its year
+    kind: str              # stock | increment | annual | growth
+    value: float
+    value_low: float | None
+    unit: str
+    comparator: str
+    text: str              # the phrase as written
+    chain: str             # claims sharing a chain come from one enumeration (97%、93%): never compared
+    steady: bool = False   # 稳定/保持/持续: a level to keep, not a milestone
+
+
+@dataclass
+class Indicator:
+    key: str               # label@scope
+    label: str             # canonical label, scope included (中心城区污水处理率)
+    spellings: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Project:
+    key: str               # jurisdiction-qualified canonical key (as to_rdf's gk:Project IRIs)
+    label: str
+    spellings: set[str] = field(default_factory=set)
+    tasks: set[TaskRef] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Relation:
+    a: TaskRef             # a < b, so a pair has one spelling
+    b: TaskRef
+    basis: str             # project | indicator | text
+    score: float           # 0..1
+    shared: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a conflict: a target (value/deadline) or a task (a list of facilities)."""
+    task: TaskRef | None
+    target: TargetRef | None
+    doc_number: str | None
+    line: int
+    quote: str
+    what: str              # the number or date or list this side states
+
+
+@dataclass(frozen=True)
+class Conflict:
+    key: str               # stable: what the conflict is about (kind + subject)
+    kind: str              # ValueConflict | DeadlineConflict | ScopeConflict
+    severity: str          # high | medium | low
+    subject: str           # the indicator or project label
+    sides: tuple[Side, ...]
+    comment_zh: str
+    comment_en: str
+
+
+@dataclass
+class LinkResult:
+    indicators: dict[str, Indicator]
+    claims: list[Claim]
+    projects: dict[str, Project]
+    relations: list[Relation]
+    conflicts: list[Conflict]
+
+    def related(self, task: TaskRef) -> list[Relation]:
+        return [r for r in self.relations if task in (r.a, r.b)]

@@ -1,0 +1,181 @@
+"""Tasks of different plans that concern the same commitment (pure).
+
+Three kinds of evidence, each found by blocking so that the work grows with the size of
+the input, never with the number of task pairs:
+- project: the tasks name the same facility (an inverted index facility → tasks);
+- indicator: they set targets on the same indicator and scope (indicator → tasks);
+- text: a sentence of one is a near-duplicate of a sentence of the other — MinHash-LSH
+  on character 3-grams (minhash.py), verified by an IDF-weighted Jaccard similarity.
+Rarity decides what counts: a 3-gram, facility or indicator found in many plans
+(各县〔市、区〕政府〔管委会〕, 加快推进, 高质量发展) says little, so weights are IDF over plans
+and the commonest 3-grams are dropped before hashing.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from kg_build.linking.minhash import candidate_pairs, signature
+from kg_build.linking.model import Claim, Relation, TaskRef
+from kg_build.linking.projects import facility, project_key
+from kg_build.records import PlanRecord
+from kg_build.regions import find_regions
+
+SHINGLE = 3
+RARE = 0.5                # IDF weight from which a 3-gram counts as distinctive
+NEAR_DUPLICATE = 0.3      # weighted Jaccard of two sentences' distinctive 3-grams
+SHARED_PHRASE = 4.8       # summed IDF of the 3-grams of the longest phrase two sentences share
+WINDOW = 8                # a posting list is paired by sorted neighbourhood beyond this size
+POSTING_CAP = 64          # a 3-gram in more sentences than this blocks nothing: it is a common phrase,
+                          # and whole sentences repeated that often are still paired by LSH
+_NOTE = re.compile(r"[（(](?:牵头单位|责任单位|责任主体|配合单位|主要责任单位)[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)]")
+_ASIDE = re.compile(r"[〔（(][^〔〕（）()]{1,6}[〕）)]")      # 〔市、区〕, （管委会）: qualifiers, not content
+_NOT_TEXT = re.compile(r"[^\u4e00-\u9fffA-Za-z]")
+_FUNCTION = re.compile(r"[的和及与等为之其关于]")    # a 3-gram holding one is phrasing, not content
+
+
+def _idf(df: int, n: int) -> float:
+    """1 for something only two share, 0 for something everyone has."""
+    if n <= 2:
+        return 1.0
+    return max(0.0, min(1.0, math.log(n / df) / math.log(n / 2)))
+
+
+def _pairs(posting: Iterable) -> Iterable[tuple]:
+    """Pairs of a posting list, a < b; a long list by sorted neighbourhood (each with the next WINDOW)."""
+    items = sorted(set(posting))
+    for i, a in enumerate(items):
+        yield from ((a, b) for b in items[i + 1:i + 1 + WINDOW])
+
+
+def _sentences(text: str, within: str | None) -> list[str]:
+    """Sentences without unit notes, short asides, numbers and place names (禹州市、长葛市、建安区
+    in two plans is not a shared commitment)."""
+    text = _ASIDE.sub("", _NOTE.sub("", text))
+    out = []
+    for s in re.split(r"[。；;！？]", text):
+        for r in reversed(find_regions(s, within=within)):
+            s = s[:r.start] + "，" + s[r.end:]
+        s = _NOT_TEXT.sub("", re.sub(r"\d+(?:\.\d+)?[年月日]?", "", s))
+        if len(s) > SHINGLE:
+            out.append(s)
+    return out
+
+
+def _shingles(norm: str) -> set[str]:
+    return {norm[i:i + SHINGLE] for i in range(len(norm) - SHINGLE + 1)}
+
+
+def _runs(a: str, common: set[str], weight: dict[str, float]) -> list[tuple[float, str]]:
+    """The phrases of `a` covered by shared 3-grams, each with the summed weight of its
+    3-grams, heaviest first."""
+    spans: list[list[int]] = []
+    for i in range(len(a) - SHINGLE + 1):
+        if a[i:i + SHINGLE] in common:
+            if spans and i <= spans[-1][1]:
+                spans[-1][1] = i + SHINGLE
+            else:
+                spans.append([i, i + SHINGLE])
+    runs = {(round(sum(weight.get(a[k:k + SHINGLE], 0.0) for k in range(s, e - SHINGLE + 1)), 3), a[s:e])
+            for s, e in spans}
+    return sorted(runs, key=lambda x: (-x[0], x[1]))
+
+
+def text_relations(plans: list[PlanRecord]) -> list[Relation]:
+    units = []              # (task ref, sentence)
+    for plan in plans:
+        for task in plan.tasks:
+            ref = TaskRef(plan.key, task.path, task.line, plan.doc_number)
+            units.extend((ref, s) for s in _sentences(task.text, plan.jurisdiction))
+    grams = [_shingles(s) for _, s in units]
+    tasks_with: dict[str, set[TaskRef]] = defaultdict(set)
+    for (ref, _), gs in zip(units, grams):
+        for g in gs:
+            tasks_with[g].add(ref)
+    # rare among tasks *and* among plans: a formula every plan repeats is boilerplate even
+    # when each plan says it only once
+    n, n_plans = len({ref for ref, _ in units}), len(plans)
+    weight = {g: min(_idf(len(ts), n), _idf(len({t.plan_key for t in ts}), n_plans)) for g, ts in tasks_with.items()}
+    rare = [{g for g in gs if weight[g] >= RARE and not _FUNCTION.search(g)} for gs in grams]
+    mass = [sum(weight[g] for g in gs) for gs in rare]
+    # candidates: near-duplicate sentences (LSH) and sentences sharing a distinctive 3-gram
+    sigs = {i: sig for i, gs in enumerate(rare) if len(gs) >= 3 and (sig := signature(gs))}
+    candidates = candidate_pairs(sigs, window=WINDOW)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, gs in enumerate(rare):
+        for g in gs:
+            postings[g].append(i)
+    for g in sorted(postings):
+        if len(postings[g]) <= POSTING_CAP:
+            candidates.update(_pairs(postings[g]))
+    best: dict[tuple[TaskRef, TaskRef], tuple[float, tuple[str, ...]]] = {}
+    for i, j in candidates:
+        (a, sa), (b, sb) = units[i], units[j]
+        if a.plan_key == b.plan_key:
+            continue
+        common = rare[i] & rare[j]
+        if len(common) < 3:
+            continue
+        shared = sum(weight[g] for g in common)
+        jaccard = shared / (mass[i] + mass[j] - shared)
+        runs = _runs(sa, common, weight)
+        phrase = runs[0][0] if runs else 0.0
+        if jaccard < NEAR_DUPLICATE and phrase < SHARED_PHRASE:
+            continue
+        score = round(max(jaccard, min(1.0, phrase / (2 * SHARED_PHRASE))), 3)
+        key = (a, b) if a < b else (b, a)
+        if score > best.get(key, (0.0,))[0]:
+            best[key] = (score, tuple(r for w, r in runs[:5] if len(r) >= 4))
+    return [Relation(a, b, "text", s, terms) for (a, b), (s, terms) in sorted(best.items())]
+
+
+def _posting_relations(postings: dict[str, set[TaskRef]], labels: dict[str, str], basis: str,
+                       n_plans: int) -> list[Relation]:
+    found: dict[tuple[TaskRef, TaskRef], tuple[float, list[str]]] = {}
+    for key in sorted(postings):
+        refs = postings[key]
+        df = len({r.plan_key for r in refs})
+        if df < 2:
+            continue
+        w = _idf(df, n_plans)
+        if w <= 0:
+            continue
+        for a, b in _pairs(refs):
+            if a.plan_key == b.plan_key:
+                continue
+            score, terms = found.get((a, b), (0.0, []))
+            found[(a, b)] = (1 - (1 - score) * (1 - 0.5 - 0.5 * w), terms + [labels[key]])
+    return [Relation(a, b, basis, round(min(1.0, s), 3), tuple(sorted(set(t))))
+            for (a, b), (s, t) in found.items()]
+
+
+def project_relations(plans: list[PlanRecord]) -> list[Relation]:
+    postings: dict[str, set[TaskRef]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for plan in plans:
+        for task in plan.tasks:
+            ref = TaskRef(plan.key, task.path, task.line, plan.doc_number)
+            for m in task.projects:
+                key, label = project_key(m.name, plan.jurisdiction)
+                postings[facility(key)].add(ref)
+                labels.setdefault(facility(key), facility(label))
+    return _posting_relations(postings, labels, "project", len(plans))
+
+
+def _specific(label: str) -> bool:
+    """An indicator worth linking on: a measure of its own (not 数量 of something vague)."""
+    core = re.sub(r"数量$", "", label)
+    return len(core) >= 4 and not re.search(r"[、和]|等$", core)
+
+
+def indicator_relations(claims: list[Claim], n_plans: int) -> list[Relation]:
+    postings: dict[str, set[TaskRef]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for c in claims:
+        label, _, scope = c.indicator.partition("@")
+        if c.task is not None and _specific(label):
+            postings[c.indicator].add(c.task)
+            labels[c.indicator] = f"{scope}{label}"
+    return _posting_relations(postings, labels, "indicator", n_plans)

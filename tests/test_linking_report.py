@@ -1,0 +1,50 @@
+"""`gazettekg report` and api/links.py read the links back from a built store of the sample."""
+from __future__ import annotations
+
+import json
+
+from gazettekg.commands.report import render_html, render_md
+
+
+def test_report_json_lists_the_high_tech_conflict_first(sample_store, tmp_path, capsys):
+    from gazettekg.cli import main
+    out = tmp_path / "r.json"
+    assert main(["report", "--store", str(sample_store.path), "--format", "json", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    first = data["conflicts"][0]
+    assert first["severity"] == "high" and {"zh", "en"} <= set(first["comment"])
+    assert {i["line"] for c in data["conflicts"] for i in c["involves"]} >= {793, 1283}
+    groups = data["duplicate_groups"]
+    assert groups and groups[0]["plans"] >= groups[-1]["plans"]
+    sewage = [g for g in groups if g["basis"] == "project" and "三达污水处理厂" in g["shared"]]
+    assert {t["doc"] for t in sewage[0]["tasks"]} == {"许政〔2020〕7号", "许政〔2020〕9号", "许政〔2020〕10号"}
+
+
+def test_html_is_escaped_and_self_contained():
+    data = {"conflicts": [{"id": "https://w3id.org/gazettekg/id/conflict/value/x", "kind": "ValueConflict",
+                           "severity": "high", "comment": {"zh": "<script>alert(1)</script>", "en": "a & b"},
+                           "involves": [{"iri": "i", "doc": "许政〔2020〕14号", "line": 793, "quote": "\"<b>\""}]}],
+            "duplicate_groups": [{"basis": "text", "plans": 2, "score": 0.5, "shared": ["<i>"],
+                                  "tasks": [{"iri": "t", "doc": "d", "path": "一.1", "line": 3, "label": "<img src=x>"}]}]}
+    page = render_html(data)
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<img" not in page and "a &amp; b" in page
+    assert "http" not in page.replace("https://w3id.org", "")      # no CDN, no external asset
+    assert "793" in render_md(data)
+
+
+def test_api_related_and_conflicts(sample_store):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from api.links import router
+    app = FastAPI()
+    app.include_router(router)
+    app.state.store = sample_store
+    client = TestClient(app)
+    r = client.get("/api/related/xuzheng-2020-7/2-2-5")
+    assert r.status_code == 200
+    docs = {x["doc"] for x in r.json()["related"]}
+    assert {"许政〔2020〕9号", "许政〔2020〕10号"} <= docs
+    assert all(x["evidence"] and 0 <= x["score"] <= 1 for x in r.json()["related"])
+    c = client.get("/api/conflicts").json()
+    assert c["count"] == len(c["conflicts"]) >= 2
+    assert client.get("/api/related/not a task").status_code == 400
