@@ -1,0 +1,75 @@
+"""Run a query for a request: the guard, the worker pool, and their failures as ApiErrors.
+
+Every router that answers from the store comes through `run_query`, so the read-only
+rule, the time limit, the row cap and the error messages are the same everywhere.
+"""
+from __future__ import annotations
+
+import re
+
+from starlette.concurrency import run_in_threadpool
+
+from api import guard
+from api.errors import ApiError
+from api.worker import PoolBusy, QueryFailed, QueryTimeout, WorkerLost, to_transport
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def check_query(text: str) -> guard.Inspection:
+    """Refuse what this endpoint never runs: empty text, updates, federated queries."""
+    if not text.strip():
+        raise ApiError(400, "Empty query", "the query text is empty", "send SPARQL in the `query` parameter")
+    seen = guard.inspect(text)
+    if seen.kind == "update":
+        raise ApiError(403, "Read-only endpoint",
+                       f"SPARQL Update ({seen.keyword}) is not accepted: this endpoint only answers queries",
+                       "rebuild the store with `gazettekg build` to change the data")
+    if seen.service:
+        raise ApiError(403, "Federated queries are disabled",
+                       "SERVICE clauses are refused: this endpoint makes no outbound connections",
+                       "query the other endpoint yourself and join the results locally")
+    return seen
+
+
+async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | None = None,
+                    default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
+                    base_iri: str | None = None) -> dict:
+    """Answer SPARQL `text` in a worker; `fmt` is a format name or 'rows' for Python data.
+    Relative IRIs in the text resolve against `base_iri` (the endpoint's URL for /sparql)."""
+    check_query(text)
+    settings = state.settings
+    try:
+        transport = {k: to_transport(v) for k, v in (bindings or {}).items()}
+    except TypeError as err:
+        raise ApiError(400, "Bad parameter value", str(err)) from None
+    job = {"sparql": text, "bindings": transport, "format": fmt, "row_limit": settings.row_limit,
+           "default_graph": default_graph, "named_graphs": named_graphs, "base_iri": base_iri}
+    retry = {"Retry-After": str(settings.retry_after)}
+    try:
+        return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit)
+    except QueryTimeout as err:
+        raise ApiError(503, "Query timed out",
+                       f"the query was stopped after {err.seconds:.1f} s (limit {settings.time_limit:g} s)",
+                       "narrow it: add a LIMIT, bind more variables, or avoid cross joins", retry) from None
+    except PoolBusy:
+        raise ApiError(503, "Server busy", f"no query worker became free within {settings.queue_wait:g} s",
+                       "try again shortly", retry) from None
+    except WorkerLost:
+        raise ApiError(503, "Query worker lost", "the process answering this query stopped unexpectedly",
+                       "try again; a query that exhausts memory will fail the same way", retry) from None
+    except QueryFailed as err:
+        if err.kind == "syntax":
+            where = _POSITION.search(err.message)
+            hint = (f"check line {where.group(1)}, column {where.group(2)}" if where
+                    else "check the query against the SPARQL 1.1 grammar")
+            raise ApiError(400, "SPARQL syntax error", err.message, hint) from None
+        raise ApiError(400, "Query could not be evaluated", err.message,
+                       "check the functions and values the query uses") from None
+
+
+def result_headers(reply: dict, row_limit: int) -> dict[str, str]:
+    """Headers that state the row count, the cap and whether the answer was cut."""
+    return {"X-Gazettekg-Rows": str(reply["count"]), "X-Gazettekg-Row-Limit": str(row_limit),
+            "X-Gazettekg-Truncated": "true" if reply["truncated"] else "false",
+            "X-Gazettekg-Elapsed-Ms": f"{reply['elapsed'] * 1000:.1f}"}
