@@ -2,7 +2,7 @@
 and the worker pool. Run it with `gazettekg serve`.
 
 Routes: / (query page) · /sparql (SPARQL 1.1 Protocol) · /api/… (REST, the query
-library, /api/related/…, /api/conflicts) · /id/…
+library, /api/related/…, /api/conflicts) · /graph/… (interactive graphs) · /id/…
 (entities) · /health · /docs (OpenAPI, served offline).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, links, pages, rest, sparql
+from api import errors, graphs, links, pages, rest, sparql
 from api.errors import ApiError, error_response
 from api.settings import Settings
 from api.worker import WorkerPool
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rest.router)
     app.include_router(pages.router)
     app.include_router(links.router)
+    app.include_router(graphs.router)
     _offline_docs(app)  # mounts /static/swagger, which must come before /static
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -4,6 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here);
+# CJK fonts make Chinese labels readable in headless screenshots.
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >/dev/null 2>&1 \
+      || echo "setup: could not install ${need[*]} (browser tests will say they are skipped)" >&2
+  else
+    echo "setup: ${need[*]} missing; install with: sudo apt-get install ${need[*]}" >&2
+  fi
+fi
+
 PY=${PYTHON:-python3}
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   echo "gazettekg needs Python 3.11 or newer (found: $("$PY" --version 2>&1))" >&2
