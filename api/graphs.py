@@ -116,8 +116,11 @@ async def _query_graph(request: Request, text: str):
     return await run_in_threadpool(select.from_triples, store, triples, truncated=reply["truncated"])
 
 
-@router.api_route("/query", methods=["GET", "POST"], response_class=HTMLResponse,
-                  summary="A CONSTRUCT or DESCRIBE query drawn as a graph (no query: the form)")
+# One handler for GET and POST: each method gets its own operation id in the OpenAPI document.
+@router.get("/query", response_class=HTMLResponse, operation_id="graph_query_page_get",
+            summary="A CONSTRUCT or DESCRIBE query drawn as a graph (no query: the form)")
+@router.post("/query", response_class=HTMLResponse, operation_id="graph_query_page_post",
+             summary="A CONSTRUCT or DESCRIBE query (form or body) drawn as a graph")
 async def query_page(request: Request):
     text = await _query_text(request)
     if not text or not text.strip():
@@ -130,7 +133,9 @@ async def query_page(request: Request):
     return _page(sub)
 
 
-@router.api_route("/query.json", methods=["GET", "POST"], summary="A CONSTRUCT or DESCRIBE query's graph as JSON")
+@router.get("/query.json", operation_id="graph_query_json_get", summary="A CONSTRUCT or DESCRIBE query's graph as JSON")
+@router.post("/query.json", operation_id="graph_query_json_post",
+             summary="A CONSTRUCT or DESCRIBE query's graph as JSON (query in the body)")
 async def query_json(request: Request):
     text = await _query_text(request)
     if not text or not text.strip():
