@@ -11,7 +11,8 @@ from __future__ import annotations
 import calendar
 import re
 
-from kg_build.numerals import CN_DIGITS, CN_NUMERAL, cn_digits_to_int, normalize_digits, to_number
+from kg_build.numerals import (CN_DIGITS, CN_NUMERAL, CN_NUMERAL_CHARS, cn_digits_to_int, normalize_digits,
+                               to_number)
 from kg_build.records import DeadlineMention
 
 _NUM = rf"(?:\d{{1,2}}|[{CN_DIGITS}十]{{1,3}})"
@@ -29,9 +30,12 @@ _SUFFIX = r"(?:前|以前|之前)?"
 # One pass finds year ranges (to skip or read as their end), dated phrases and
 # year-less month/half/quarter phrases; the first alternative that matches wins.
 _RANGE = re.compile(
-    rf"(?P<y1>(?:19|20)\d\d)\s*年?\s*[—\-–~～至到]\s*(?P<y2>(?:19|20)\d\d)\s*年"
+    rf"(?=[12])(?P<y1>(?:19|20)\d\d)\s*年?\s*[—\-–~～至到]\s*(?P<y2>(?:19|20)\d\d)\s*年"
 )
-_DATED = re.compile(rf"{_PREFIX}{_YEAR}\s*{_TAIL}?{_SUFFIX}")
+# Each pattern opens with a look at its possible first characters: a cheap test that spares
+# the alternatives at the many positions where no deadline can start.
+_PRE_CHARS = "截到至在于"
+_DATED = re.compile(rf"(?=[{_PRE_CHARS}12{CN_DIGITS}今明]){_PREFIX}{_YEAR}\s*{_TAIL}?{_SUFFIX}")
 # Without a year only unmistakable phrases count: 6月底前, 年底前, 上半年, 一季度.
 _YEARLESS_TAIL = (
     rf"(?:(?P<m>{_NUM})\s*月(?:份)?\s*(?P<mpart>底|末|上旬|中旬|下旬)(?P<d>)"
@@ -39,16 +43,20 @@ _YEARLESS_TAIL = (
     r"|(?P<half>上|下)半年"
     r"|(?P<yend>年底|年末|年内))"
 )
-_YEARLESS = re.compile(rf"{_PREFIX}(?<![\d年月每当同{CN_DIGITS}十]){_YEARLESS_TAIL}{_SUFFIX}")
+_YEARLESS = re.compile(rf"(?=[{_PRE_CHARS}\d{CN_DIGITS}十第上下年]){_PREFIX}(?<![\d年月每当同{CN_DIGITS}十])"
+                       rf"{_YEARLESS_TAIL}{_SUFFIX}")
 # 到“十四五”末: the end of a five-year plan period (the 14th ends in 2025).
-_FIVE_YEAR_END = re.compile(rf"{_PREFIX}“?(?P<n>十[一二三四五六七八九]|二十)五”?(?:规划)?(?:期末|末)")
+_FIVE_YEAR_END = re.compile(
+    rf"(?=[{_PRE_CHARS}“十二]){_PREFIX}“?(?P<n>十[一二三四五六七八九]|二十)五”?(?:规划)?(?:期末|末)")
 # 未来三年内, 3到5年, 用两年时间: a window counted from now.
 _WINDOW = re.compile(
-    rf"(?P<lead>未来|今后|用|通过)?(?<![\d{CN_DIGITS}十百千万])(?P<a>\d{{1,2}}|{CN_NUMERAL})"
+    rf"(?=[未今用通\d{CN_NUMERAL_CHARS}])(?P<lead>未来|今后|用|通过)?"
+    rf"(?<![\d{CN_DIGITS}十百千万])(?P<a>\d{{1,2}}|{CN_NUMERAL})"
     rf"(?:\s*(?:到|至|—|-|～)\s*(?P<b>\d{{1,2}}|{CN_NUMERAL}))?\s*年(?P<tail>内|以内|时间)?"
 )
 
 _BOOK = re.compile(r"《[^《》]*》")
+_ANY_TIME_WORD = re.compile("[年月季末]")
 _BRACKETED_RANGE = re.compile(r"[（(][^（）()]*?(?:19|20)\d\d[^（）()]*?[—\-–~～至到][^（）()]*?[）)]")
 # Words before a year that make it a baseline or a recurrence, not a commitment.
 _BASELINE_BEFORE = re.compile(r"(?:比|较|与|同|以|每|自|从)$")
@@ -126,6 +134,8 @@ def find_deadlines(text: str, *, year: int | None) -> list[DeadlineMention]:
     >>> [(d.text, d.date) for d in find_deadlines("2020年8月底前完成，今年开工", year=2020)]
     [('2020年8月底前', '2020-08-31'), ('今年', '2020-12-31')]
     """
+    if not _ANY_TIME_WORD.search(text):
+        return []     # every pattern below needs one of 年 月 季 末
     written, text = text, normalize_digits(text)   # same length: offsets carry over
     blocked = _blocked_spans(text)
     taken: list[tuple[int, int]] = []

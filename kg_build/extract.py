@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 
 from kg_build import dates, projects, regions, targets, units
 from kg_build.iris import plan_key
@@ -19,6 +20,10 @@ from kg_build.segment import PlanSegment, segment_plans
 from kg_build.tables import TaskTableRow, indicator_cells, task_table_rows
 
 
+_YEAR = re.compile(r"(19|20)\d\d")
+_TITLE_NOISE = re.compile(r"[\s，。、“”\"]")
+
+
 class Joined:
     """Several paragraphs read as one text, with each character's source line."""
 
@@ -29,22 +34,19 @@ class Joined:
             base = len(self.text)
             self._marks.extend((base + off, line) for off, line in p.pieces)
             self.text += p.text
+        self._starts = [start for start, _ in self._marks]
         self.line = paras[0].line if paras else 0
         self.end_line = paras[-1].end_line if paras else 0
 
     def line_at(self, offset: int) -> int:
-        line = self.line
-        for start, src in self._marks:
-            if start <= offset:
-                line = src
-            else:
-                break
-        return line
+        """Source line of the character at `offset` (marks are in offset order: bisect)."""
+        i = bisect_right(self._starts, offset)
+        return self._marks[i - 1][1] if i else self.line
 
 
 def _year(seg: PlanSegment) -> int | None:
     for s in (seg.issued or "", seg.doc_number or ""):
-        m = re.search(r"(19|20)\d\d", s)
+        m = _YEAR.search(s)
         if m:
             return int(m.group(0))
     return None
@@ -105,7 +107,7 @@ def _merge_table_row(task: TaskRecord, row: TaskTableRow, year: int | None) -> N
 
 
 def _norm_title(s: str) -> str:
-    return re.sub(r"[\s，。、“”\"]", "", s)
+    return _TITLE_NOISE.sub("", s)
 
 
 def _match_row(tasks: list[TaskRecord], row: TaskTableRow) -> TaskRecord | None:

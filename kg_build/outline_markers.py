@@ -17,6 +17,9 @@ _MARKERS = [
 ]
 
 
+_FIRST_SENTENCE = re.compile(r"([^。！？]*?)(?:[。！？]|$)")
+
+
 def heading_level(text: str) -> int | None:
     """Outline level of a paragraph that starts with a numbering marker, else None.
 
@@ -45,6 +48,6 @@ def path_component(level: int, number: str) -> str:
 
 def heading_title(rest: str) -> str:
     """The short heading of a numbered paragraph: its first sentence, without the full stop."""
-    m = re.match(r"([^。！？]*?)(?:[。！？]|$)", rest)
+    m = _FIRST_SENTENCE.match(rest)
     title = (m.group(1) if m else rest).strip()
     return title

@@ -17,6 +17,11 @@ _TERMINAL = "。！？；：）)」”\"』】…"
 _UNIT_NOTE_START = re.compile(r"^[（(]\s*(牵头|责任|配合|主责|协办|牵头考核)")
 # English connectives left inside Chinese sentences by the PDF conversion.
 _STRAY_ENGLISH = {"and": "和", "or": "或"}
+_SPACE = re.compile(r"\s")
+_SPACE_RUN = re.compile(r"\s+")
+_WIDE_SPACE = re.compile(r"[^\S\x00-\x7f]")     # whitespace beyond ASCII (\xa0, \u2002 …)
+_LAYOUT_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_DIGIT_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[0-9])|(?<=[0-9])\s+(?=[^\x00-\x7f])")
 _STRAY_RE = re.compile(r"(?<=[\u4e00-\u9fff，、])\s*\b(and|or)\b\s*(?=[\u4e00-\u9fff])")
 
 
@@ -41,11 +46,33 @@ class Paragraph:
 def clean_line(raw: str) -> str:
     """Remove layout whitespace (full-width spaces, spaces between CJK characters)."""
     s = raw.replace("\u3000", " ").strip()
+    if not _SPACE.search(s):
+        return s          # nothing to remove, and no stray English word without a space
     # Spaces between two CJK characters or CJK and punctuation are layout, not content;
     # spaces between Latin words (5G NB-IoT, "i 许昌") are kept.
-    s = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", s)
-    s = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[0-9])|(?<=[0-9])\s+(?=[^\x00-\x7f])", "", s)
-    return _STRAY_RE.sub(lambda m: _STRAY_ENGLISH[m.group(1)], s)
+    s = _drop_layout_spaces(s) if not _WIDE_SPACE.search(s) else _DIGIT_SPACE.sub("", _LAYOUT_SPACE.sub("", s))
+    if "and" in s or "or" in s:
+        s = _STRAY_RE.sub(lambda m: _STRAY_ENGLISH[m.group(1)], s)
+    return s
+
+
+def _drop_layout_spaces(s: str) -> str:
+    """_LAYOUT_SPACE then _DIGIT_SPACE in one pass over the runs of ASCII whitespace.
+
+    With ASCII whitespace only, each pattern can match a run only as a whole, by the two
+    characters around it: a run goes between two wide (non-ASCII) characters, or between a
+    wide character and an ASCII digit in either order.
+    """
+    out, last = [], 0
+    for m in _SPACE_RUN.finditer(s):
+        a, b = m.span()
+        before, after = s[a - 1] if a else "", s[b] if b < len(s) else ""
+        wide_before, wide_after = before > "\x7f", after > "\x7f"
+        if (wide_before and (wide_after or "0" <= after <= "9")) or ("0" <= before <= "9" and wide_after):
+            out.append(s[last:a])
+            last = b
+    out.append(s[last:])
+    return "".join(out)
 
 
 def split_paragraphs(lines: list[str], first_line: int = 1) -> list[Paragraph]:

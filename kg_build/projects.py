@@ -9,6 +9,7 @@ more than a missed one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from kg_build.records import ProjectMention
 from kg_build.regions import find_regions
@@ -39,6 +40,11 @@ _GENERIC_HEAD = re.compile(
     r"县级|省级|县（|城际|现代|专业|标准化|输水|高速|铁路|高铁|静脉|门户)")
 # Station and facility kinds that every town has: never one named thing.
 _GENERIC_KIND = re.compile(r"(基站|收费站|加油站|急救站|康复站|服务站|生态系统)$")
+_SEPARATOR = re.compile(r"[，。；：、,;:！？\s《》]")     # what ends a segment in which a name is sought
+_KIND = re.compile(rf"(?:{_STRONG}|{_WEAK})")
+_VAGUE_HEAD = re.compile("以上|城镇|所有")
+_WEAK_SUFFIX = re.compile(_WEAK)
+_QUOTED = re.compile(r"“[^”]*”")
 _ANCHOR = re.compile(r"\d|“|^(?:市级|市域|省级|县级|国家级)")
 
 
@@ -48,9 +54,10 @@ def find_projects(text: str, *, within: str | None = None) -> list[ProjectMentio
     >>> [p.name for p in find_projects("对瑞贝卡污水处理厂一二期、魏都区宏源污水处理厂进行提标改造")]
     ['瑞贝卡污水处理厂一二期', '魏都区宏源污水处理厂']
     """
-    out = []
-    for segment in re.finditer(r"[^，。；：、,;:！？\s《》]+", text):
-        for m in _CANDIDATE.finditer(segment.group()):
+    out: list[ProjectMention] = []
+    for seg_start, seg_end in _segments_with_kind(text):
+        segment = text[seg_start:seg_end]
+        for m in _CANDIDATE.finditer(segment):
             raw = m.group()
             head_end = m.start("suffix") - m.start()
             cuts = [c.end() for c in _CUT.finditer(raw[:head_end])]
@@ -59,18 +66,32 @@ def find_projects(text: str, *, within: str | None = None) -> list[ProjectMentio
                 cut += 1
             name = raw[cut:]
             if _is_specific(name, head_end - cut, m.group("suffix"), within):
-                start = segment.start() + m.start() + cut
+                start = seg_start + m.start() + cut
                 out.append(ProjectMention(name=name, start=start, end=start + len(name)))
     return out
+
+
+def _segments_with_kind(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the punctuation-delimited segments that hold a facility or project word:
+    only those can hold a candidate, and the candidate search is costly."""
+    hits = [m.start() for m in _KIND.finditer(text)]
+    if not hits:
+        return []
+    seps = [m.start() for m in _SEPARATOR.finditer(text)]
+    spans: dict[int, int] = {}
+    for h in hits:
+        k = bisect_right(seps, h)
+        spans.setdefault(seps[k - 1] + 1 if k else 0, seps[k] if k < len(seps) else len(text))
+    return list(spans.items())
 
 
 def _is_specific(name: str, head_len: int, suffix: str, within: str | None) -> bool:
     head = name[:head_len]
     if head_len < 2 or name.startswith("（") or _GENERIC_HEAD.match(name) or _GENERIC_KIND.search(name)\
-            or re.search("以上|城镇|所有", head) or name.count("“") != name.count("”"):
+            or _VAGUE_HEAD.search(head) or name.count("“") != name.count("”"):
         return False
-    if re.fullmatch(_WEAK, suffix):
-        if len(re.sub(r"“[^”]*”", "", head)) < 2:
+    if _WEAK_SUFFIX.fullmatch(suffix):
+        if len(_QUOTED.sub("", head)) < 2:
             return False    # “321”工程: a slogan, not a named project
         return bool(_ANCHOR.search(head) or find_regions(head, within=within))
     return True
@@ -81,7 +102,6 @@ def _is_specific(name: str, head_len: int, suffix: str, within: str | None) -> b
 # name of two or more characters remains. Counties (…县) keep theirs: each county has its
 # own 生物质电厂, 产业园 ….
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,3}区(?=[\u4e00-\u9fff]{2})")
-_KIND = re.compile(rf"(?:{_STRONG}|{_WEAK})")
 
 
 def canonical_project(name: str) -> tuple[str, str]:

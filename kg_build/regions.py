@@ -87,6 +87,7 @@ def _short_form(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def jurisdiction_code(name_or_code: str | None) -> str | None:
     """The GB/T 2260 code of a jurisdiction given as code, name, short name or government.
 
@@ -119,6 +120,32 @@ def _is_below(code: str, within: str) -> bool:
     return False
 
 
+def _trie_pattern(names) -> str:
+    """An alternation of `names` as a character trie: 禹州市|禹州 → 禹州(?:市)?.
+
+    It matches what the names sorted longest first match, in the same order of preference
+    (names that match at one position are prefixes of each other, and a trie tries the
+    longer first), but the engine walks one branch instead of trying every name.
+    """
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for c in name:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?" if len(branches) == 1 else body + "?"
+        return body
+
+    return emit(trie)
+
+
 @lru_cache(maxsize=64)
 def _lexicon(within: str | None) -> tuple[re.Pattern, dict[str, str], frozenset[str]]:
     """(matcher, name → full division name, short forms) for one jurisdiction."""
@@ -140,17 +167,24 @@ def _lexicon(within: str | None) -> tuple[re.Pattern, dict[str, str], frozenset[
         city = _divisions()[within]
         prefix = "|".join(re.escape(p) for p in sorted({city, _short_form(city) or city}, key=len, reverse=True))
     zone_types = "|".join(sorted(_ZONE_FULL, key=len, reverse=True))
-    names = "|".join(re.escape(n) for n in sorted(full, key=len, reverse=True))
+    names = _trie_pattern(full)
     areas = "|".join(_CITY_AREAS)
     shorts_zone = "|".join(_ZONE_SHORT)
     city_prefix = f"(?:{prefix})?" if prefix else ""
+    starts = {n[0] for n in full} | {c[0] for c in (*_ZONE_FULL, *_CITY_AREAS, *_ZONE_SHORT, "市")}
+    if within is not None:
+        starts |= {p[0] for p in (city, _short_form(city) or city)}
+    # a cheap look at the first character spares the alternatives below at most positions
+    # (none when no name is below `within`: the empty alternation then matches anywhere)
+    look = f"(?=[{''.join(sorted(starts))}])" if full else ""
     pattern = re.compile(
+        rf"{look}(?:"
         # a proper-named zone of a county (长葛市大周产业集聚区)
         rf"(?P<county_zone>(?:{names})[{_CJK}]{{2,4}}?产业集聚区)"
         rf"|(?P<zone>{city_prefix}市?(?:{zone_types}))"
         rf"|(?P<area>{city_prefix}(?:{areas}))"
         rf"|(?P<division>{names})"
-        rf"|(?P<short_zone>{shorts_zone})"
+        rf"|(?P<short_zone>{shorts_zone}))"
     )
     return pattern, full, frozenset(shorts)
 
@@ -185,7 +219,7 @@ def find_regions(text: str, *, within: str | None = None) -> list[RegionMention]
     """
     code = jurisdiction_code(within)
     pattern, full, shorts = _lexicon(code)
-    masked = _TITLE_SPAN.sub(lambda m: "□" * len(m.group()), text)
+    masked = _TITLE_SPAN.sub(lambda m: "□" * len(m.group()), text) if "《" in text else text
     found = [(m.start(), m.end(), m.lastgroup, m.group()) for m in pattern.finditer(masked)]
     places = {(s, e) for s, e, kind, _ in found}
     out = []
@@ -219,6 +253,7 @@ def _keep(text: str, start: int, end: int, kind: str, name: str,
     return not _follows_facility(text, end)
 
 
+@lru_cache(maxsize=8192)
 def region_info(name: str, *, within: str | None = None) -> tuple[str, str, str | None]:
     """(stable key, preferred label, GB/T 2260 code or None) for a region name.
 

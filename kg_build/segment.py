@@ -17,6 +17,7 @@ from kg_build.paragraphs import clean_line
 # 文号: issuer abbreviation, year in 〔〕 (or [] ［］ 【】), serial number, 号.
 DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,12})\s*[〔［\[【(（]\s*(\d{4})\s*[〕］\]】)）]\s*(\d{1,4})\s*号$")
 _NOTICE_END = re.compile(r"的(?:通知|决定|意见|通告|公告)$")
+_NOTICE_LAST_CHARS = frozenset("知定见告")     # the last characters _NOTICE_END accepts
 _NOTICE_HEAD = re.compile(r"关于(?:印发|转发|下发|颁布)")
 _TOC_LINE = re.compile(r"\t\s*\d+\s*$|\.{3,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
 _PLAN_TITLE_KINDS = re.compile(r"(方案|计划|规划|意见|措施|办法|纲要|细则|要点)(（[^）]*）)?$")
@@ -45,6 +46,9 @@ def _notice_starts(lines: list[str]) -> list[tuple[int, int, int | None]]:
     found: list[tuple[int, int, int | None]] = []
     used: set[int] = set()
     for i, raw in enumerate(lines):
+        tail = raw.rstrip()
+        if not tail or tail[-1] not in _NOTICE_LAST_CHARS:
+            continue          # cleaning keeps the last character: this line cannot end a notice title
         s = clean_line(raw)
         if not s or _TOC_LINE.search(raw) or i in used:
             continue

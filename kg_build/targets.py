@@ -10,7 +10,9 @@ never for one sentence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
+from functools import lru_cache
 
 from kg_build.dates import find_deadlines
 from kg_build.numerals import normalize_digits, to_number
@@ -32,7 +34,7 @@ _CHINESE = r"[一二三四五六七八九两十][〇零一二三四五六七八�
 _RANGE_SEP = r"[—\-–~～至到]"
 _SP = r"[ \u3000]*"     # spaces only: a tab or newline separates table cells
 _MENTION = re.compile(
-    rf"(?<![\d.A-Za-z])(?P<num>{_ARABIC}|{_CHINESE})"
+    rf"(?=[\d一二三四五六七八九两十])(?<![\d.A-Za-z])(?P<num>{_ARABIC}|{_CHINESE})"
     rf"(?:{_SP}[%‰]?{_SP}{_RANGE_SEP}{_SP}(?P<num2>{_ARABIC}|{_CHINESE}))?"
     rf"{_SP}(?P<unit>{_UNIT})?"
     rf"(?P<after>{_SP}(?:及以上|以上|及以下|以下|以内|左右))?"
@@ -68,6 +70,10 @@ _REWARD_BEFORE = re.compile(r"(?:给予|奖励|补助|补贴|资助)$")
 _BASELINE_BEFORE = re.compile(r"由(?:目前|现在|现有|原来)?的?$")
 _COUNT_UNITS = re.compile(r"^(?:[万亿千百])?(?:个|家|座|项|处|所|张|台|辆|条|种|套|件|名|位|户|人)$")
 
+_LATIN = re.compile(r"[A-Za-z]")
+_LIST_OR_ASIDE = re.compile(r"[、（(]")
+_UP_TO_BUILD = re.compile(r"^(?:[^，]*?)(?:建设|新建|完成|培育)")
+_OWN_COMPARATOR = re.compile(r"(?:以上|以下|以内|左右)$")
 _LEAD_WORDS = re.compile(
     r"^(?:力争|争取|确保|努力|全面|基本|实现|进一步|其中|原则上?|累计|全市|我市|重点|加快|推动|推进|使|让|并|且|和|同时)+")
 _TRAIL_WORDS = re.compile(
@@ -89,18 +95,29 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
+@lru_cache(maxsize=64)
+def _stops(text: str, ends: str) -> list[int]:
+    """Positions of the characters of `ends` in `text`: found once per text, then bisected."""
+    return [m.start() for m in _any_of(ends).finditer(text)]
+
+
+@lru_cache(maxsize=8)
+def _any_of(chars: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(chars)}]")
+
+
 def _clause_start(text: str, pos: int, ends: str = _CLAUSE_END) -> int:
-    i = pos
-    while i > 0 and text[i - 1] not in ends:
-        i -= 1
-    return i
+    """Index just after the last of `ends` before `pos`, or 0."""
+    stops = _stops(text, ends)
+    k = bisect_left(stops, pos)
+    return stops[k - 1] + 1 if k else 0
 
 
 def _clause_end(text: str, pos: int, ends: str = _CLAUSE_END) -> int:
-    i = pos
-    while i < len(text) and text[i] not in ends:
-        i += 1
-    return i
+    """Index of the first of `ends` at or after `pos`, or len(text)."""
+    stops = _stops(text, ends)
+    k = bisect_left(stops, pos)
+    return stops[k] if k < len(stops) else len(text)
 
 
 def _comparator(before: str, after: str | None) -> str:
@@ -132,7 +149,7 @@ def _excluded(text: str, m: re.Match, blocked, quoted) -> bool:
     if unit is None:
         return not (_LEVEL_VERB.search(before) and _UNITLESS_END.match(rest)
                     and not _is_chinese(m.group("num")))
-    if re.match(r"[A-Za-z]", rest) or _CONCEPT.match(rest):
+    if _LATIN.match(rest) or _CONCEPT.match(rest):
         return True
     if unit not in ("%", "‰") and _CATEGORY_TAIL.match(rest):
         return True
@@ -162,10 +179,10 @@ def _indicator(text: str, m: re.Match, due: DeadlineMention | None) -> str:
     before = _TRAIL_WORDS.sub("", before.strip(" \u3000"))
     before = _LEAD_WORDS.sub("", before).strip("，、 ")
     after = text[m.end():_clause_end(text, m.end())]
-    after = re.split(r"[、（(]", after, maxsplit=1)[0]
+    after = _LIST_OR_ASIDE.split(after, maxsplit=1)[0]
     if not before or _COUNT_VERBS.search(before):
         return after[:30] or before
-    return _COUNT_VERBS.sub("", re.sub(r"^(?:[^，]*?)(?:建设|新建|完成|培育)", "", before)) or before
+    return _COUNT_VERBS.sub("", _UP_TO_BUILD.sub("", before)) or before
 
 
 def _due(deadlines: list[DeadlineMention], text: str, pos: int) -> DeadlineMention | None:
@@ -214,7 +231,7 @@ def _share_trailing_comparator(text: str, targets: list[TargetMention]) -> list[
         here, nxt = out[i], out[i + 1]
         if (text[here.end:nxt.start].strip() in ("、", "和", "及")
                 and here.unit == nxt.unit and here.comparator == EXACTLY
-                and not re.search(r"(?:以上|以下|以内|左右)$", here.text)):
+                and not _OWN_COMPARATOR.search(here.text)):
             out[i] = replace(here, comparator=nxt.comparator)
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -24,6 +25,7 @@ def text(s: str) -> Literal:
     return Literal(s)
 
 
+@lru_cache(maxsize=4096)
 def decimal(v: float) -> Literal:
     d = Decimal(str(v))
     s = format(d, "f")
@@ -38,10 +40,12 @@ def text_in(s: str, lang: str) -> Literal:
     return Literal(s, lang=lang)
 
 
+@lru_cache(maxsize=4096)
 def integer(n: int) -> Literal:
     return Literal(str(int(n)), datatype=XSD.integer)
 
 
+@lru_cache(maxsize=4096)
 def date(iso: str) -> Literal:
     return Literal(iso, datatype=XSD.date)
 

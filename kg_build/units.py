@@ -33,34 +33,31 @@ _RESP_VERB = re.compile(r"^(?P<units>.+?)(?:按职责分工负责|按照职责�
 _UNIT_END = re.compile(r"(局|委|办|厅|部|院|政府|管委会|中心|公司|社|会|处|所|站|队|行|署|室|团|馆|关|组|校|联|协|台|司|军|集团)$")
 _TRAILING_NOISE = re.compile(r"(等单位|等部门|等|按职责分工负责|按照职责分工负责|分工负责|负责|配合|参与)$")
 _BRACKETS = str.maketrans({"（": "〔", "(": "〔", "）": "〕", ")": "〕", "[": "〔", "]": "〕"})
+_BRACKET_CHAR = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+_PLAIN_SEP = re.compile(r"([、，；,;]|\s)")
 _LEVEL_END = ("市", "省", "县", "区", "州", "盟", "旗", "国家", "自治区")
 
 
-def _matching_close(text: str, i: int) -> int:
-    """Index of the bracket closing text[i], or -1; any of （( closes with any of ）)."""
-    depth = 0
-    for j in range(i, len(text)):
-        c = text[j]
-        if c in "（(":
-            depth += 1
-        elif c in "）)":
-            depth -= 1
-            if depth == 0:
-                return j
-    return -1
+_PAREN = re.compile(r"[（()）]")
 
 
 def _top_level_spans(s: str) -> list[tuple[int, int]]:
-    spans, i = [], 0
-    while i < len(s):
-        if s[i] in "（(":
-            j = _matching_close(s, i)
-            if j < 0:
-                break
-            spans.append((i, j + 1))
-            i = j + 1
-        else:
-            i += 1
+    """(start, end) of each outermost （…） or (…) group; any of （( closes with any of ）).
+
+    One pass over the brackets only; a close with nothing open is ignored, and a group
+    still open at the end of the text ends the search (it has no span).
+    """
+    spans, depth, start = [], 0, 0
+    for m in _PAREN.finditer(s):
+        i = m.start()
+        if m.group() in "（(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i + 1))
     return spans
 
 
@@ -70,8 +67,12 @@ def split_unit_list(s: str) -> list[str]:
     >>> split_unit_list("市商务局，市政府驻北京、上海、深圳联络处〔办事处〕，各县（市、区）政府（管委会）等")
     ['市商务局', '市政府驻北京、上海、深圳联络处〔办事处〕', '各县（市、区）政府（管委会）']
     """
-    pieces, seps, buf, depth = [], [], [], 0
     s = s.strip()
+    if not _BRACKET_CHAR.search(s):
+        # no bracket: every separator and every space splits (the loop below, in one C call)
+        parts = _PLAIN_SEP.split(s)
+        return _join_fragments([_TRAILING_NOISE.sub("", p) for p in parts[0::2]], parts[1::2])
+    pieces, seps, buf, depth = [], [], [], 0
     for i, c in enumerate(s):
         if c in _OPEN:
             depth += 1
@@ -87,6 +88,7 @@ def split_unit_list(s: str) -> list[str]:
     return _join_fragments([_TRAILING_NOISE.sub("", p) for p in pieces], seps)
 
 
+@lru_cache(maxsize=4096)
 def _looks_like_unit(name: str) -> bool:
     bare = re.sub(r"[（(〔][^）)〕]*[）)〕]", "", name)
     if bare.startswith("各") or _UNIT_END.search(bare):
@@ -110,7 +112,10 @@ def _join_fragments(pieces: list[str], seps: list[str]) -> list[str]:
     return out
 
 
-def _parse_note(inner: str) -> list[UnitMention]:
+@lru_cache(maxsize=4096)
+def _parse_note(inner: str) -> tuple[UnitMention, ...]:
+    """The units of one note. Memoised: the outline reads each paragraph for its notes, then
+    the task reads them again."""
     labels = list(_LABEL.finditer(inner))
     units: list[UnitMention] = []
     for k, m in enumerate(labels):
@@ -118,7 +123,7 @@ def _parse_note(inner: str) -> list[UnitMention]:
         role = LEAD if m.group(1) in _LEAD_LABELS else RESPONSIBLE
         units += [UnitMention(n, role) for n in split_unit_list(inner[m.end():end].strip("；;，,。 "))]
     if labels:
-        return units
+        return tuple(units)
     for clause in re.split(r"[；;，,](?![^（(〔]*[）)〕])", inner):
         for verb, role in ((_LEAD_VERB, LEAD), (_RESP_VERB, RESPONSIBLE)):
             m = verb.match(clause.strip())
@@ -127,7 +132,7 @@ def _parse_note(inner: str) -> list[UnitMention]:
                 if names and all(_looks_like_unit(n) for n in names):
                     units += [UnitMention(n, role) for n in names]
                 break
-    return units
+    return tuple(units)
 
 
 def find_unit_notes(text: str) -> list[tuple[int, int, list[UnitMention]]]:
@@ -140,7 +145,7 @@ def find_unit_notes(text: str) -> list[tuple[int, int, list[UnitMention]]]:
     for start, end in _top_level_spans(text):
         units = _parse_note(text[start + 1:end - 1])
         if units:
-            notes.append((start, end, units))
+            notes.append((start, end, list(units)))
     return notes
 
 
@@ -180,6 +185,7 @@ def _government_of_place(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def canonical_unit(name: str) -> tuple[str, str]:
     """(stable key, preferred label) of a unit; the label is the full name, the key the label.
 

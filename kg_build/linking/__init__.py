@@ -33,6 +33,12 @@ def _supported(by_project: list[Relation], others: list[Relation]) -> list[Relat
     return kept + others
 
 
+def _relation_order(r: Relation) -> tuple:
+    """The order of (a, b, basis), as plain tuples: sorting compares them in C, not in TaskRef.__lt__."""
+    return (r.a.plan_key, r.a.path, r.a.line, r.a.doc_number or "",
+            r.b.plan_key, r.b.path, r.b.line, r.b.doc_number or "", r.basis)
+
+
 def link(records: list[GazetteRecord]) -> LinkResult:
     """Link every plan of every gazette with every other. Deterministic: same input, same result."""
     plans = sorted((p for r in records for p in r.plans), key=lambda p: p.key)
@@ -40,7 +46,7 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     indicators = indicators_of(claims)
     labels = {k: ind.label for k, ind in indicators.items()}
     relations = _supported(project_relations(plans), indicator_relations(claims, len(plans)) + text_relations(plans))
-    relations.sort(key=lambda r: (r.a, r.b, r.basis))
+    relations.sort(key=_relation_order)
     conflicts = (value_conflicts(claims, labels) + deadline_conflicts(claims, labels)
                  + list_conflicts([fl for p in plans for fl in facility_lists(p)]))
     conflicts.sort(key=lambda c: (_SEVERITY[c.severity], -len({s.doc_number for s in c.sides}), c.key))

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 
 from kg_build.linking.model import Claim, Conflict, Side
-from kg_build.linking.projects import FacilityList
+from kg_build.linking.projects import ACTIONS, FacilityList
 from kg_build.records import APPROXIMATELY, AT_LEAST, AT_MOST
 
 _SAME = 0.02        # relative difference under which two numbers are one number
@@ -170,7 +170,9 @@ def list_conflicts(lists: list[FacilityList]) -> list[Conflict]:
             continue
         only_a = [_bare(f) for f in a.facilities if f not in b.facilities]
         only_b = [_bare(f) for f in b.facilities if f not in a.facilities]
-        action = sorted(actions, key=len)[-1]
+        # the most specific action: the longest, then the first in ACTIONS (a frozenset's own
+        # order changes with the process's string hashing, and the output must not)
+        action = max(actions, key=lambda x: (len(x), -ACTIONS.index(x)))
         sides = [Side(fl.task, None, fl.task.doc_number,
                       fl.task.line, "、".join(fl.names), "、".join(fl.names)) for fl in (a, b)]
         zh = (f"{action}的设施名单不一致：{_where(sides[0])[0]}列出“{sides[0].quote}”，{_where(sides[1])[0]}列出"

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import attrgetter
 
 from kg_build.linking.minhash import candidate_pairs, signature
 from kg_build.linking.model import Claim, Relation, TaskRef
@@ -36,6 +38,15 @@ _NOT_TEXT = re.compile(r"[^\u4e00-\u9fffA-Za-z]")
 _FUNCTION = re.compile(r"[的和及与等为之其关于]")    # a 3-gram holding one is phrasing, not content
 
 
+_PLAN_KEY = attrgetter("plan_key")
+
+
+def _order(x):
+    """Sort key of a posting: a TaskRef by its fields, compared as a plain tuple (the dataclass
+    order, without its Python-level __lt__), anything else as is."""
+    return (x.plan_key, x.path, x.line, x.doc_number or "") if isinstance(x, TaskRef) else x
+
+
 def _idf(df: int, n: int) -> float:
     """1 for something only two share, 0 for something everyone has."""
     if n <= 2:
@@ -43,9 +54,14 @@ def _idf(df: int, n: int) -> float:
     return max(0.0, min(1.0, math.log(n / df) / math.log(n / 2)))
 
 
+def _idf_table(n: int) -> list[float]:
+    """_idf(df, n) for every df from 0 to n: one logarithm per count, not one per 3-gram."""
+    return [0.0] + [_idf(df, n) for df in range(1, n + 1)]
+
+
 def _pairs(posting: Iterable) -> Iterable[tuple]:
     """Pairs of a posting list, a < b; a long list by sorted neighbourhood (each with the next WINDOW)."""
-    items = sorted(set(posting))
+    items = sorted(set(posting), key=_order)
     for i, a in enumerate(items):
         yield from ((a, b) for b in items[i + 1:i + 1 + WINDOW])
 
@@ -84,20 +100,31 @@ def _runs(a: str, common: set[str], weight: dict[str, float]) -> list[tuple[floa
 
 
 def text_relations(plans: list[PlanRecord]) -> list[Relation]:
-    units = []              # (task ref, sentence)
+    """Task pairs of different plans holding near-duplicate sentences or a shared rare phrase.
+
+    Work is per *distinct* sentence: a sentence repeated by many plans is indexed, hashed and
+    scored once, and its occurrences are paired by sorted neighbourhood (each with the next
+    WINDOW), so neither repetition nor the number of plans makes the cost quadratic.
+    """
+    occurrences: dict[str, list[TaskRef]] = {}      # distinct sentence → its tasks, in input order
     for plan in plans:
         for task in plan.tasks:
             ref = TaskRef(plan.key, task.path, task.line, plan.doc_number)
-            units.extend((ref, s) for s in _sentences(task.text, plan.jurisdiction))
-    grams = [_shingles(s) for _, s in units]
+            for s in _sentences(task.text, plan.jurisdiction):
+                occurrences.setdefault(s, []).append(ref)
+    texts = list(occurrences)
+    grams = [_shingles(s) for s in texts]
     tasks_with: dict[str, set[TaskRef]] = defaultdict(set)
-    for (ref, _), gs in zip(units, grams):
+    for s, gs in zip(texts, grams):
+        refs = set(occurrences[s])
         for g in gs:
-            tasks_with[g].add(ref)
+            tasks_with[g] |= refs
     # rare among tasks *and* among plans: a formula every plan repeats is boilerplate even
     # when each plan says it only once
-    n, n_plans = len({ref for ref, _ in units}), len(plans)
-    weight = {g: min(_idf(len(ts), n), _idf(len({t.plan_key for t in ts}), n_plans)) for g, ts in tasks_with.items()}
+    n = len({ref for refs in occurrences.values() for ref in refs})
+    n_plans = len(plans)
+    by_tasks, by_plans = _idf_table(n), _idf_table(n_plans)
+    weight = {g: min(by_tasks[len(ts)], by_plans[len(set(map(_PLAN_KEY, ts)))]) for g, ts in tasks_with.items()}
     rare = [{g for g in gs if weight[g] >= RARE and not _FUNCTION.search(g)} for gs in grams]
     mass = [sum(weight[g] for g in gs) for gs in rare]
     # candidates: near-duplicate sentences (LSH) and sentences sharing a distinctive 3-gram
@@ -110,25 +137,58 @@ def text_relations(plans: list[PlanRecord]) -> list[Relation]:
     for g in sorted(postings):
         if len(postings[g]) <= POSTING_CAP:
             candidates.update(_pairs(postings[g]))
-    best: dict[tuple[TaskRef, TaskRef], tuple[float, tuple[str, ...]]] = {}
-    for i, j in candidates:
-        (a, sa), (b, sb) = units[i], units[j]
-        if a.plan_key == b.plan_key:
+    # a sentence repeated in several tasks is a near-duplicate of itself
+    candidates.update((i, i) for i in sigs if len(occurrences[texts[i]]) > 1)
+    # the best pair of sentences speaks for a pair of tasks: the highest score, then the
+    # heaviest shared phrase, then the first in sentence order
+    best: dict[tuple[TaskRef, TaskRef], tuple[tuple[float, float], tuple[str, ...]]] = {}
+    for i, j in sorted(candidates):
+        scored = _score(texts[i], rare[i], rare[j], mass[i], mass[j], weight)
+        if scored is None:
             continue
-        common = rare[i] & rare[j]
-        if len(common) < 3:
-            continue
-        shared = sum(weight[g] for g in common)
-        jaccard = shared / (mass[i] + mass[j] - shared)
-        runs = _runs(sa, common, weight)
-        phrase = runs[0][0] if runs else 0.0
-        if jaccard < NEAR_DUPLICATE and phrase < SHARED_PHRASE:
-            continue
-        score = round(max(jaccard, min(1.0, phrase / (2 * SHARED_PHRASE))), 3)
-        key = (a, b) if a < b else (b, a)
-        if score > best.get(key, (0.0,))[0]:
-            best[key] = (score, tuple(r for w, r in runs[:5] if len(r) >= 4))
-    return [Relation(a, b, "text", s, terms) for (a, b), (s, terms) in sorted(best.items())]
+        rank, terms = scored
+        for a, b in _occurrence_pairs(occurrences[texts[i]], occurrences[texts[j]], same=i == j):
+            if a.plan_key == b.plan_key:
+                continue
+            key = (a, b) if a < b else (b, a)
+            if rank > best.get(key, ((0.0, 0.0),))[0]:
+                best[key] = (rank, terms)
+    ordered = sorted(best.items(), key=lambda kv: (_order(kv[0][0]), _order(kv[0][1])))
+    return [Relation(a, b, "text", rank[0], terms) for (a, b), (rank, terms) in ordered]
+
+
+def _score(sa: str, rare_a: set[str], rare_b: set[str], mass_a: float, mass_b: float,
+           weight: dict[str, float]) -> tuple[tuple[float, float], tuple[str, ...]] | None:
+    """((score, weight of the heaviest shared phrase), shared phrases) of two sentences, or
+    None when they share too little."""
+    common = rare_a & rare_b
+    if len(common) < 3:
+        return None
+    shared = sum(weight[g] for g in common)
+    jaccard = shared / (mass_a + mass_b - shared)
+    runs = _runs(sa, common, weight)
+    phrase = runs[0][0] if runs else 0.0
+    if jaccard < NEAR_DUPLICATE and phrase < SHARED_PHRASE:
+        return None
+    score = round(max(jaccard, min(1.0, phrase / (2 * SHARED_PHRASE))), 3)
+    return (score, phrase), tuple(r for w, r in runs[:5] if len(r) >= 4)
+
+
+def _occurrence_pairs(xs: list[TaskRef], ys: list[TaskRef], *, same: bool) -> Iterable[tuple[TaskRef, TaskRef]]:
+    """Tasks of sentence x paired with tasks of sentence y: all pairs while both are few, else
+    by sorted neighbourhood (each occurrence with the next WINDOW of the other sentence)."""
+    if same:
+        yield from _pairs(xs)
+        return
+    if len(xs) * len(ys) <= WINDOW * (len(xs) + len(ys)):
+        yield from ((a, b) for a in xs for b in ys)
+        return
+    sides = sorted(set(xs), key=_order), sorted(set(ys), key=_order)
+    for side, mine in enumerate(sides):
+        other = sides[1 - side]
+        for a in mine:
+            k = bisect_right(other, _order(a), key=_order)
+            yield from ((a, b) for b in other[k:k + WINDOW])
 
 
 def _posting_relations(postings: dict[str, set[TaskRef]], labels: dict[str, str], basis: str,
@@ -136,7 +196,7 @@ def _posting_relations(postings: dict[str, set[TaskRef]], labels: dict[str, str]
     found: dict[tuple[TaskRef, TaskRef], tuple[float, list[str]]] = {}
     for key in sorted(postings):
         refs = postings[key]
-        df = len({r.plan_key for r in refs})
+        df = len(set(map(_PLAN_KEY, refs)))
         if df < 2:
             continue
         w = _idf(df, n_plans)
