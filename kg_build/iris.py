@@ -133,3 +133,19 @@ def short_id(iri: str) -> str:
     """The part after id: — what a researcher reads in a report (task/xuzheng-2020-7/2-1-3)."""
     base = str(ID)
     return iri[len(base):] if iri.startswith(base) else iri
+
+
+def issue_graph(file_name: str) -> URIRef:
+    """The named graph holding one gazette issue: graph/gazette/<the gazette's slug>.
+
+    >>> str(issue_graph("xuchang-gazette-2020-02.txt")).rsplit("/id/", 1)[1]
+    'graph/gazette/xuchang-gazette-2020-02'
+    """
+    return ID["graph/" + short_id(str(gazette(file_name)))]
+
+
+# Collection-wide graphs, recomputed from every issue on each build: the units, regions and
+# projects that several issues name (kept out of the issue graphs so that no triple is in
+# two graphs, which a union default graph would count twice), and the cross-plan links.
+ENTITIES_GRAPH = ID["graph/entities"]
+LINKS_GRAPH = ID["graph/links"]

@@ -2,7 +2,9 @@
 
 Store spec: `sparql+http://HOST:PORT/PATH` (or `sparql+https://…`). The URL without the
 `sparql+` is the SPARQL 1.1 Query endpoint. Loading uses the SPARQL 1.1 Graph Store
-protocol (HTTP PUT of N-Triples to the default graph) at a second URL, derived from the
+protocol (one HTTP PUT of N-Triples per named graph: each gazette issue, the entities and
+the links; docs/ENGINES.md says how to make the engine query their union) at a second URL,
+derived from the
 query URL by replacing its last path segment by the one in GSP_SEGMENT — the layout of
 Oxigraph server (`/query` → `/store`). Another server layout (Fuseki: `/ds/query` and
 `/ds/data`) names its store endpoint in the spec's fragment, which is never sent to the
@@ -19,7 +21,7 @@ import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
@@ -201,23 +203,39 @@ class RemoteStore:
         return parse_results(body, content_type, form)
 
     def dump_ntriples(self) -> bytes:
-        """Every triple of the default graph as N-Triples (Graph Store protocol GET)."""
-        request = urllib.request.Request(f"{self.endpoints.store_url}?default",
-                                         headers={"Accept": "application/n-triples"})
-        return _send(request, self.timeout)
+        """Every triple the endpoint's queries see, as N-Triples: a CONSTRUCT over the default
+        graph, which is the union of the collection's graphs when the engine is set up as
+        docs/ENGINES.md says (a Graph Store GET of ?default would miss the named graphs)."""
+        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        return ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES)
 
     def __len__(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(result.rows[0][0].value)
 
 
-def publish_remote(ntriples: bytes, spec: str, *, timeout: float = TIMEOUT) -> None:
-    """Replace the default graph of the remote store with `ntriples` (one Graph Store PUT,
-    which the server applies as a whole)."""
+def publish_remote_graphs(staged, spec: str, *, prefix: str, last: tuple[str, ...] = (),
+                          timeout: float = TIMEOUT) -> list[str]:
+    """Send every named graph of `staged` (a queries.engines.StagedStore) by Graph Store PUT,
+    the graphs in `last` after the others, then DELETE the endpoint's graphs under `prefix`
+    that the collection no longer has. Returns the graph IRIs sent.
+
+    Each PUT replaces one graph as a whole; the load as a whole is not atomic. A failed load
+    is reported (StoreError) and running the build again converges: every PUT replaces."""
     store_url = Endpoints.from_spec(spec).store_url
-    request = urllib.request.Request(f"{store_url}?default", data=ntriples, method="PUT",
-                                     headers={"Content-Type": "application/n-triples"})
-    _send(request, timeout)
+    graphs = sorted(staged.graphs(), key=lambda g: (g in last, last.index(g) if g in last else 0, g))
+    for graph in graphs:
+        request = urllib.request.Request(f"{store_url}?{urlencode({'graph': graph})}", data=staged.dump_graph(graph),
+                                         method="PUT", headers={"Content-Type": "application/n-triples"})
+        _send(request, timeout)
+    listed = RemoteStore.from_spec(spec, timeout=timeout).query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER(STRSTARTS(STR(?g), ?prefix)) }",
+        bindings={"prefix": ox.Literal(prefix)})
+    for (stale,) in listed.rows:
+        if stale.value not in graphs:
+            _send(urllib.request.Request(f"{store_url}?{urlencode({'graph': stale.value})}", method="DELETE"),
+                  timeout)
+    return graphs
 
 
 def _send(request: urllib.request.Request, timeout: float) -> bytes:

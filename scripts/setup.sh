@@ -36,3 +36,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   fi
   touch "$stamp"
 fi
+
+# Optional: Virtuoso for tests/test_virtuoso.py (N-Quads bulk load + the query library).
+# Only with GAZETTEKG_VIRTUOSO=1; the test skips, saying why, where Virtuoso is missing.
+if [ "${GAZETTEKG_VIRTUOSO:-0}" = 1 ] && ! command -v virtuoso-t >/dev/null 2>&1; then
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+         virtuoso-opensource; } >.venv/virtuoso-setup.log 2>&1; then
+    tail -n 20 .venv/virtuoso-setup.log >&2
+    echo "could not install virtuoso-opensource (needs apt and root); tests/test_virtuoso.py will be skipped" >&2
+  fi
+fi

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,12 +41,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A running Oxigraph server; yields its store spec."""
+@contextmanager
+def oxigraph_server(location: Path):
+    """An Oxigraph server on `location`, on a free port; yields its store spec.
+
+    --union-default-graph: gazettekg loads one named graph per issue and queries read their
+    union, as the embedded store does (docs/ENGINES.md)."""
     port = _free_port()
-    process = subprocess.Popen([_oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen([_oxigraph_binary(), "serve", "--location", str(location),
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -56,12 +61,21 @@ def server(tmp_path_factory):
                 process.kill()
                 pytest.fail(f"oxigraph server did not start: {process.stderr.read().decode(errors='replace')}")
             time.sleep(0.1)
-    yield f"sparql+http://127.0.0.1:{port}/query"
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield f"sparql+http://127.0.0.1:{port}/query"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A running Oxigraph server; yields its store spec."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as spec:
+        yield spec
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +89,7 @@ def remote(server):
 _CONCAT = re.compile(r'GROUP_CONCAT\((?:DISTINCT )?[^;]*; separator="([^"]+)"\) AS \?(\w+)\)')
 
 
-def _normal(result, query):
+def normal(result, query):
     """Results comparable across engines: rows as term tuples, graphs as triple sets.
     GROUP_CONCAT's order is undefined in SPARQL, so its cells compare as sorted parts."""
     if isinstance(result, SelectResult):
@@ -106,7 +120,7 @@ def test_engines_agree(name, with_optional, remote, sample_store):
     params = query.example_params(with_optional=with_optional)
     embedded, far = run(sample_store, name, params), run(remote, name, params)
     assert type(embedded) is type(far)
-    assert _normal(far, query) == _normal(embedded, query)
+    assert normal(far, query) == normal(embedded, query)
     if isinstance(embedded, SelectResult) and name not in ("conflicts",):
         assert embedded.rows, f"{name}: the example parameters should find something in the sample"
 

@@ -1,51 +1,95 @@
-"""`gazettekg build` — extract, validate and publish gazettes into the store."""
+"""`gazettekg build` — extract, validate and publish gazettes into the store.
+
+A build takes files and folders (every *.txt below a folder) and writes one named graph per
+issue, plus the collection's entities and links graphs. Issues are built in `--jobs` worker
+processes; a rebuild skips files whose content the store already holds (by sha256) and
+replaces only the graphs of changed files. Everything happens in a staged copy of the store,
+swapped in at the end, so a failed build publishes nothing.
+"""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from gazettekg.common import ERROR, INVALID, OK, err, sample_path, store_arg
-from kg_build.reading import InputError
 
 
 def cmd_build(args) -> int:
-    from kg_build.pipeline import build_graph, export_bytes, sorted_ntriples, write_atomic
-    from queries.engines import DEFAULT_STORE, StoreError, is_remote, publish
-    from queries.remote import publish_remote
-    paths = args.files or [sample_path()]
-    result = build_graph(paths)
-    counts = result.counts()
+    from gazettekg.progress import ProgressBar
+    from kg_build import iris
+    from kg_build.pipeline import ISSUE_GRAPH_PREFIX, build_collection, export_collection, export_format, \
+        gazette_files, reusable, write_atomic
+    from queries.engines import DEFAULT_STORE, StagedStore, StoreError, is_remote, read_manifest
+    from queries.remote import publish_remote_graphs
+    if args.jobs < 1:
+        return err(f"--jobs {args.jobs}: expected 1 or more worker processes")
+    if args.export:
+        export_format(args.export)          # an unknown format fails before any work
+    files = gazette_files(args.inputs or [sample_path()])
     store = args.store or DEFAULT_STORE
-    if not result.report.conforms and not args.force:
-        print(result.report.format_table(), file=sys.stderr)
-        print(f"gazettekg: {counts['violations']} SHACL violation(s); nothing was published "
-              f"(use --force to publish anyway)", file=sys.stderr)
-        return INVALID
-    export = export_bytes(result.graph, args.export) if args.export else None
-    manifest = {"inputs": [{"file": r.file_name, "sha256": r.sha256} for r in result.records], "counts": counts}
+    remote = is_remote(store)
+    previous = None if remote else read_manifest(Path(store))
+    bar = ProgressBar(sys.stderr)
     try:
-        if is_remote(store):
-            publish_remote(sorted_ntriples(result.graph), store)
-        else:
-            publish(sorted_ntriples(result.graph), store, manifest)
+        with StagedStore(None if remote else Path(store), fresh=not reusable(previous)) as staged:
+            try:
+                result = build_collection(files, staged, previous=previous, jobs=args.jobs,
+                                          keep_going=args.keep_going, progress=bar)
+            finally:
+                bar.close()
+            counts = result.counts
+            if not result.issues:
+                _list_failures(result.failures)
+                return err("no gazette could be built; nothing was published")
+            if not result.report.conforms and not args.force:
+                print(result.report.format_table(), file=sys.stderr)
+                print(f"gazettekg: {counts['violations']} SHACL violation(s); nothing was published "
+                      f"(use --force to publish anyway)", file=sys.stderr)
+                return INVALID
+            export = export_collection(staged, args.export) if args.export else None
+            if remote:
+                publish_remote_graphs(staged, store, prefix=ISSUE_GRAPH_PREFIX.rsplit("gazette/", 1)[0],
+                                      last=(str(iris.ENTITIES_GRAPH), str(iris.LINKS_GRAPH)))
+            elif result.changed:
+                staged.commit(result.manifest())
     except StoreError as error:
         return err(str(error))
     if export is not None:
         write_atomic(args.export, export)
     print(f"built {counts['plans']} plans, {counts['tasks']} tasks, {counts['units']} units, "
           f"{counts['regions']} regions, {counts['targets']} targets, {counts['deadlines']} deadlines, "
-          f"{counts['projects']} projects ({counts['triples']} triples) from {len(paths)} file(s)")
+          f"{counts['projects']} projects ({counts['triples']} triples) from {len(result.issues)} file(s)"
+          + (f": {len(result.built)} extracted, {len(result.unchanged)} unchanged" if result.unchanged else "")
+          + ("" if result.changed else " (nothing changed; the store was left as it was)"))
     print(f"validation: {counts['violations']} violations, {counts['warnings']} warnings "
           f"(see `gazettekg validate --store {store}`)")
     print(f"store: {store}" + (f"  export: {args.export}" if args.export else ""))
+    if result.failures:
+        _list_failures(result.failures)
+        print(f"gazettekg: {len(result.failures)} file(s) failed and were left out", file=sys.stderr)
+        return ERROR
     return OK
 
 
+def _list_failures(failures) -> None:
+    for failure in failures:
+        print(str(failure), file=sys.stderr)
+
 
 def register(sub) -> None:
-    b = sub.add_parser("build", help="extract gazette text files, validate and load them into the store")
-    b.add_argument("files", nargs="*", type=Path, help="gazette text files (default: the bundled sample)")
+    b = sub.add_parser("build", help="extract gazette text files, validate and load them into the store",
+                       description=__doc__.split("\n\n", 1)[1])
+    b.add_argument("inputs", nargs="*", type=Path, metavar="FILE_OR_DIR",
+                   help="gazette text files, or folders holding them (*.txt, searched recursively); "
+                        "default: the bundled sample")
     store_arg(b)
-    b.add_argument("--export", type=Path, help="also write the graph to PATH (.ttl, .nt or .jsonld)")
+    b.add_argument("--export", type=Path,
+                   help="also write the graph to PATH: .nt (sorted), .nq (sorted N-Quads, one named graph per "
+                        "issue, for other engines' bulk loaders), .ttl or .jsonld")
+    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="worker processes that extract and validate issues in parallel (default: the CPU count)")
+    b.add_argument("--keep-going", action="store_true",
+                   help="build the files that can be built, list the ones that cannot, and exit 2")
     b.add_argument("--force", action="store_true", help="publish even when SHACL finds violations")
     b.set_defaults(func=cmd_build)
