@@ -30,7 +30,7 @@ _RESP_VERB = re.compile(r"^(?P<units>.+?)(?:按职责分工负责|按照职责�
                         r"负责|配合|参与|协助|协办|落实)$")
 # Words that end a unit's name. A list item without one is a fragment of its neighbour
 # (市政府驻北京、上海、深圳联络处〔办事处〕 is one office).
-_UNIT_END = re.compile(r"(局|委|办|厅|部|院|政府|管委会|中心|公司|社|会|处|所|站|队|行|署|室|团|馆|关|组|校|联|协|台|司|军|集团)$")
+_UNIT_END = re.compile(r"(局|委|办|厅|部|院|政府|管委会|中心|公司|社|会|处|所|站|队|行|署|室|团|馆|关|组|校|联|协|台|司|军|集团|单位|部门)$")
 _TRAILING_NOISE = re.compile(r"(等单位|等部门|等|按职责分工负责|按照职责分工负责|分工负责|负责|配合|参与)$")
 _BRACKETS = str.maketrans({"（": "〔", "(": "〔", "）": "〕", ")": "〕", "[": "〔", "]": "〕"})
 _BRACKET_CHAR = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
@@ -142,6 +142,9 @@ def find_unit_notes(text: str) -> list[tuple[int, int, list[UnitMention]]]:
     [UnitMention(name='市财政局', role='lead'), UnitMention(name='市审计局', role='responsible')]
     """
     notes = []
+    if text.count("（") + text.count("(") > text.count("）") + text.count(")"):
+        # a note cut off by the end of the page and never closed (许政〔2020〕16号, line 1102)
+        text += "）"
     for start, end in _top_level_spans(text):
         units = _parse_note(text[start + 1:end - 1])
         if units:

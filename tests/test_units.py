@@ -81,3 +81,18 @@ def test_unit_level():
     assert unit_level("省工业和信息化厅") == "provincial"
     assert unit_level("市水利局") == "municipal"
     assert unit_level("建安区政府") == "county"
+
+
+def test_note_never_closed_at_the_end_of_a_task():
+    # 许政〔2020〕16号 lines 1100-1102: the note runs over a page break and its ）is missing
+    text = ("培育和践行社会主义核心价值观。…推进新时代公民道德建设现代化。（牵头单位：市委宣传部、市委政法委、市委网"
+            "信办、团市委、市发改委；责任单位：各县〔市、区〕政府〔管委会〕")
+    [(_, _, units)] = find_unit_notes(text)
+    assert [u.name for u in units if u.role == "lead"] == ["市委宣传部", "市委政法委", "市委网信办", "团市委", "市发改委"]
+    assert [u.name for u in units if u.role == "responsible"] == ["各县〔市、区〕政府〔管委会〕"]
+
+
+def test_collective_units_named_by_kind_are_units():
+    # 许政〔2020〕16号 line 1104: （…责任单位：市直有关单位、各县〔市、区〕政府〔管委会〕）
+    [(_, _, units)] = find_unit_notes("（牵头单位：市委宣传部；责任单位：市直有关单位、各县〔市、区〕政府〔管委会〕）")
+    assert [u.name for u in units if u.role == "responsible"] == ["市直有关单位", "各县〔市、区〕政府〔管委会〕"]
