@@ -125,9 +125,10 @@ def validate(data: Graph, *, engine: str = "turbo") -> ValidationReport:
     )
     if not isinstance(results, Graph):  # pyshacl reports a broken shapes graph this way
         raise RuntimeError(f"SHACL validation could not run: {results}")
-    names = bind_namespaces(Graph()).namespace_manager
+    names = _names()
+    lines = _SourceLines(data)
     findings = [
-        _finding(data, results, result, names)
+        _finding(results, result, names, lines)
         for result in results.subjects(RDF.type, SH.ValidationResult)
     ]
     return ValidationReport(sorted(findings, key=Finding.sort_key))
@@ -143,41 +144,63 @@ def _shapes() -> Graph:
     return Graph().parse(SHAPES_PATH, format="turtle")
 
 
-def _finding(data: Graph, results: Graph, result: Node, names) -> Finding:
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    value = results.value(result, SH.value)
-    shape = results.value(result, SH.sourceShape)
-    messages = sorted({str(m) for m in results.objects(result, SH.resultMessage)})
+def _finding(results: Graph, result: Node, names, lines: _SourceLines) -> Finding:
+    fields: dict[Node, list[Node]] = {}
+    for p, o in results.predicate_objects(result):      # one look-up per result, not one per field
+        fields.setdefault(p, []).append(o)
+    focus, path, value, shape, severity = (fields.get(p, [None])[0] for p in (
+        SH.focusNode, SH.resultPath, SH.value, SH.sourceShape, SH.resultSeverity))
+    messages = sorted({str(m) for m in fields.get(SH.resultMessage, [])})
     return Finding(
-        severity=_SEVERITY_OF[results.value(result, SH.resultSeverity)],
+        severity=_SEVERITY_OF[severity],
         focus=str(focus),
-        line=_source_line(data, focus),
+        line=lines(focus),
         path=None if path is None else _format_path(results, path, names),
         message=" / ".join(messages),
         value=None if value is None else _format_term(value, names),
-        shape=_shape_name(shape, names),
+        shape=_shape_name(shape),
     )
 
 
-def _shape_name(shape: Node | None, names) -> str | None:
+@lru_cache(maxsize=1)
+def _names():
+    return bind_namespaces(Graph()).namespace_manager
+
+
+@lru_cache(maxsize=1024)
+def _shape_name(shape: Node | None) -> str | None:
     """The named node shape behind a result; anonymous property shapes name their parent."""
     if isinstance(shape, BNode):
         shape = _shapes().value(predicate=SH.property, object=shape)
-    return None if shape is None or isinstance(shape, BNode) else _format_term(shape, names)
+    return None if shape is None or isinstance(shape, BNode) else _format_term(shape, _names())
 
 
-def _source_line(data: Graph, node: Node, hops: int = _MAX_HOPS) -> int | None:
-    """The node's own gk:sourceLine, else the earliest line of an owner or of what it is about."""
-    own = [int(v) for v in data.objects(node, GK.sourceLine) if _is_int(v)]
-    if own:
-        return min(own)
-    if hops == 0:
-        return None
-    related = [s for p in _OWNER_EDGES for s in data.subjects(p, node)]
-    related += [o for p in _ABOUT_EDGES for o in data.objects(node, p)]
-    lines = [line for n in related if (line := _source_line(data, n, hops - 1)) is not None]
-    return min(lines, default=None)
+class _SourceLines:
+    """The input line of a node: its own gk:sourceLine, else the earliest line of an owner or of
+    what it is about (up to _MAX_HOPS away). Remembered per node: the findings of one graph
+    share their owners (the tasks and plans above many targets)."""
+
+    def __init__(self, data: Graph):
+        self.data = data
+        self.memo: dict[tuple[Node, int], int | None] = {}
+
+    def __call__(self, node: Node, hops: int = _MAX_HOPS) -> int | None:
+        key = (node, hops)
+        if key not in self.memo:
+            self.memo[key] = self._find(node, hops)
+        return self.memo[key]
+
+    def _find(self, node: Node, hops: int) -> int | None:
+        data = self.data
+        own = [int(v) for v in data.objects(node, GK.sourceLine) if _is_int(v)]
+        if own:
+            return min(own)
+        if hops == 0:
+            return None
+        related = [s for p in _OWNER_EDGES for s in data.subjects(p, node)]
+        related += [o for p in _ABOUT_EDGES for o in data.objects(node, p)]
+        lines = [line for n in related if (line := self(n, hops - 1)) is not None]
+        return min(lines, default=None)
 
 
 def _is_int(term: Node) -> bool:
