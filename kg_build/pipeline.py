@@ -493,6 +493,10 @@ def _validate_links(links: Graph, issues: list[IssueBuild], pool: ProcessPoolExe
                 kinds[str(node)] = str(GK.Task)
                 for n in range(1, len(task.targets) + 1):
                     kinds[str(iris.task_target(node, n))] = str(GK.Target)
+    # the links graph types its own nodes (indicators, evidence, conflicts); a chunk must
+    # carry those types too, or a sh:class check on a node typed in another chunk fails
+    for node, cls in links.subject_objects(RDF.type):
+        kinds.setdefault(str(node), str(cls))
     by_subject: dict = {}
     for triple in links:
         by_subject.setdefault(triple[0], []).append(triple)
