@@ -98,12 +98,19 @@ def _severity_of_values(values: list[float]) -> str:
     return "high" if gap >= 0.3 else "medium" if gap >= 0.1 else "low"
 
 
+def _in(key: str, jurisdiction: str | None) -> str:
+    """A conflict's key names the government whose plans disagree: two cities may disagree on
+    the same indicator, and their conflicts must not share an IRI."""
+    return key if jurisdiction is None else f"{key}@{jurisdiction}"
+
+
 def value_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conflict]:
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     for c in claims:
-        groups[(c.indicator, c.horizon, c.kind, c.unit)].append(c)
+        # two cities' plans measure two cities: only one government's commitments can disagree
+        groups[(c.indicator, c.horizon, c.kind, c.unit, c.jurisdiction)].append(c)
     out = []
-    for (indicator, horizon, kind, unit), group in sorted(groups.items(), key=lambda kv: str(kv[0])):
+    for (indicator, horizon, kind, unit, where), group in sorted(groups.items(), key=lambda kv: str(kv[0])):
         if horizon is None:
             continue
         involved = _value_conflicting(group)
@@ -113,7 +120,7 @@ def value_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conflic
         sides = [_side(c, _stated(c)[0]) for c in involved]
         zh, en = _comment(subject, sides, f"{subject}（{horizon}年）数值不一致",
                           f"{subject} by {horizon}: the plans give different values")
-        out.append(Conflict(f"value/{indicator}/{horizon}/{kind}/{unit}", "ValueConflict",
+        out.append(Conflict(_in(f"value/{indicator}/{horizon}/{kind}/{unit}", where), "ValueConflict",
                             _severity_of_values([c.value for c in involved]), subject, tuple(sides), zh, en))
     return out
 
@@ -122,9 +129,9 @@ def deadline_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conf
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     for c in claims:
         if c.explicit and c.horizon is not None and not c.steady and not (c.unit in ("%", "％") and c.value >= 100):
-            groups[(c.indicator, c.kind, c.unit, _value_key(c.value))].append(c)
+            groups[(c.indicator, c.kind, c.unit, _value_key(c.value), c.jurisdiction)].append(c)
     out = []
-    for (indicator, kind, unit, value), group in sorted(groups.items(), key=lambda kv: str(kv[0])):
+    for (indicator, kind, unit, value, where), group in sorted(groups.items(), key=lambda kv: str(kv[0])):
         years = {c.horizon for c in group}
         plans = {c.target.plan_key for c in group}
         if len(years) < 2 or len(plans) < 2:
@@ -139,7 +146,7 @@ def deadline_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conf
         gap = max(years) - min(years)
         zh, en = _comment(subject, sides, f"{subject}达到{_num(value)}{unit}的时限不一致",
                           f"{subject} reaching {_num(value)} {unit}: the plans give different years")
-        out.append(Conflict(f"deadline/{indicator}/{kind}/{unit}/{_num(value)}", "DeadlineConflict",
+        out.append(Conflict(_in(f"deadline/{indicator}/{kind}/{unit}/{_num(value)}", where), "DeadlineConflict",
                             "high" if gap >= 3 else "medium" if gap >= 2 else "low", subject, tuple(sides), zh, en))
     return out
 

@@ -152,7 +152,7 @@ def plan_claims(plan: PlanRecord, task: TaskRecord | None,
             doc_number=plan.doc_number, indicator=f"{label}@{scope}", wording=t.indicator, scope=scope,
             horizon=horizon, explicit=explicit, kind=_kind(t), value=t.value, value_low=t.value_low,
             unit=t.unit, comparator=t.comparator, text=t.text, chain=chain,
-            steady=bool(_STEADY.search(t.text + t.indicator))))
+            steady=bool(_STEADY.search(t.text + t.indicator)), jurisdiction=plan.jurisdiction))
     return out
 
 

@@ -44,6 +44,7 @@ class Claim:
     text: str              # the phrase as written
     chain: str             # claims sharing a chain come from one enumeration (97%、93%): never compared
     steady: bool = False   # 稳定/保持/持续: a level to keep, not a milestone
+    jurisdiction: str | None = None   # the issuing government (GB/T 2260): cities never conflict
 
 
 @dataclass
