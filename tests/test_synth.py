@@ -58,3 +58,12 @@ def test_same_seed_same_files(tmp_path):
     assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b))
     c = generate(tmp_path / "c", 2, seed=10)
     assert [p.read_bytes() for p in a] != [p.read_bytes() for p in c]
+
+
+def test_plans_of_different_cities_never_conflict(issues):
+    """Regression: the same indicator in two cities' plans was flagged as a value conflict."""
+    from kg_build.linking import link
+    result = link(issues)
+    for conflict in result.conflicts:
+        cities = {side.doc_number[:2] for side in conflict.sides if side.doc_number}
+        assert len(cities) == 1, conflict.key
