@@ -31,7 +31,8 @@ def by_id(sub):
 
 
 def test_overview_nodes_are_what_sparql_counts(overview, sample_store):
-    assert len(overview.nodes) == count(sample_store, OVERVIEW_COUNT) == 382
+    # 12 plans, 271 tasks and the 102 units and regions they name (as counted independently)
+    assert len(overview.nodes) == count(sample_store, OVERVIEW_COUNT) == 385
     classes = {n.cls for n in overview.nodes}
     assert classes == {"Plan", "Task", "Unit", "Region"}
     tasks = [n for n in overview.nodes if n.cls == "Task"]
@@ -189,7 +190,7 @@ def test_cli_writes_standalone_pages(sample_store, tmp_path, capsys):
     store = str(sample_store.path)
     out = tmp_path / "o.html"
     assert main(["viz", "overview", "--store", store, "--out", str(out)]) == 0
-    assert "382 nodes" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert "385 nodes" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert main(["viz", "entity", "id:task/xuzheng-2020-7/2-2-3", "--store", store, "--out", str(out)]) == 0
     assert "14 nodes" in capsys.readouterr().out
     rq = tmp_path / "q.rq"
