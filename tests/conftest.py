@@ -6,6 +6,7 @@ gazettekg/sample/xuchang-gazette-2020-02.txt (许昌市人民政府公报 2020�
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,16 @@ def sample_store(tmp_path_factory, sample_build):
     path = tmp_path_factory.mktemp("store") / "store"
     publish(sorted_ntriples(sample_build.graph), path, {"inputs": ["sample"]})
     return open_store(path)
+
+
+def tree_digest(path: Path) -> str:
+    """One hash over every file under `path`: a store that must stay byte-identical."""
+    h = hashlib.sha256()
+    for p in sorted(path.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(path)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 def plan_of(record, doc_number: str):

@@ -1,7 +1,6 @@
 """`gazettekg build`, `validate` and `query` as a researcher runs them."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -12,15 +11,7 @@ import pytest
 
 from gazettekg.cli import main
 from queries.engines import MANIFEST
-
-
-def _tree_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(path.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(path)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
+from tests.conftest import tree_digest
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +48,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
 @pytest.mark.parametrize("kind", ["empty", "binary", "noplan", "missing"])
 def test_bad_input_exits_2_names_file_and_line_and_keeps_the_store(kind, built_store, tmp_path, capsys):
     store, _ = built_store
-    before = _tree_digest(store)
+    before = tree_digest(store)
     bad = _bad_inputs(tmp_path)[kind]
     export = tmp_path / "out.nt"
     assert main(["build", str(bad), "--store", str(store), "--export", str(export)]) == 2
@@ -66,14 +57,14 @@ def test_bad_input_exits_2_names_file_and_line_and_keeps_the_store(kind, built_s
     line = err[len(str(bad)) + 1:].split(":", 1)[0]
     assert line.isdigit(), err
     assert not export.exists()
-    assert _tree_digest(store) == before
+    assert tree_digest(store) == before
 
 
 def test_a_bad_file_among_good_ones_publishes_nothing(built_store, tmp_path, sample_file):
     store, _ = built_store
-    before = _tree_digest(store)
+    before = tree_digest(store)
     assert main(["build", str(sample_file), str(_bad_inputs(tmp_path)["noplan"]), "--store", str(store)]) == 2
-    assert _tree_digest(store) == before
+    assert tree_digest(store) == before
 
 
 def test_two_builds_give_identical_sorted_ntriples(tmp_path, sample_file):

@@ -7,7 +7,6 @@ write with every "2020" replaced by another year, so each copy has its own docum
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from kg_build import iris
 from kg_build.pipeline import ISSUE_GRAPH_PREFIX
 from queries.engines import MANIFEST, SelectResult, open_store
 from queries.library import load_library, run
+from tests.conftest import tree_digest
 from tests.test_remote import _oxigraph_binary, normal, oxigraph_server
 
 LIBRARY = load_library()
@@ -39,15 +39,6 @@ def same_code():
     patch.setattr(pipeline, "code_fingerprint", lambda: fingerprint)
     yield fingerprint
     patch.undo()
-
-
-def _tree_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(path.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(path)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 def write_collection(folder: Path, sample_file: Path) -> Path:
@@ -126,13 +117,13 @@ def test_parallel_and_serial_builds_give_identical_sorted_nquads(built, tmp_path
 
 
 def test_rebuild_with_nothing_changed_skips_every_file_and_leaves_the_store(built, capsys):
-    before = _tree_digest(built["store"])
+    before = tree_digest(built["store"])
     started = time.perf_counter()
     assert main(["build", str(built["inputs"]), "--store", str(built["store"])]) == 0
     seconds = time.perf_counter() - started
     out = capsys.readouterr().out
     assert "0 extracted, 3 unchanged" in out and "nothing changed" in out
-    assert _tree_digest(built["store"]) == before
+    assert tree_digest(built["store"]) == before
     assert seconds < built["seconds"] / 4, (seconds, built["seconds"])
 
 
@@ -187,11 +178,11 @@ def _with_a_bad_file(built, tmp_path) -> tuple[Path, Path, Path]:
 
 def test_a_bad_file_stops_the_build_and_keeps_the_store_byte_identical(built, tmp_path, capsys):
     inputs, store, bad = _with_a_bad_file(built, tmp_path)
-    before = _tree_digest(store)
+    before = tree_digest(store)
     export = tmp_path / "out.nq"
     assert main(["build", str(inputs), "--store", str(store), "--jobs", "2", "--export", str(export)]) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith(f"{bad}:1: no plan found")
-    assert _tree_digest(store) == before and not export.exists()
+    assert tree_digest(store) == before and not export.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".store.")]   # no staging left behind
 
 
