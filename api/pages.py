@@ -75,6 +75,7 @@ def query_page(request: Request) -> HTMLResponse:
 <div class="actions"><button id="run" type="button">运行 <span class="en">Run</span> (Ctrl+Enter)</button>
 <button id="reset" type="button">重置 <span class="en">Reset</span></button>
 <a id="permalink" href="#">永久链接 <span class="en">Permalink</span></a>
+<a id="as-graph" href="/graph/query" target="_blank" rel="noopener" hidden>以图查看 <span class="en">View as graph</span></a>
 <span id="status" role="status"></span></div>
 <div id="message" hidden role="alert"></div>
 <div class="downloads" id="downloads" hidden>

@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, unquote_plus, urlparse
 
 import pytest
 
@@ -280,4 +280,21 @@ def test_served_entity_links_and_expands(watched, server, sample_store):
     watched.page.wait_for_function("n => gazetteGraph.nodes.length === n", arg=expected, timeout=10_000)
     assert set(watched.eval("gazetteGraph.nodes.getIds()")) == before | neighbours
     assert any("/graph/entity.json" in u for u in watched.requests)
+    watched.clean()
+
+
+def test_query_page_offers_view_as_graph_for_construct_only(watched, server, sample_store):
+    page = watched.page
+    page.goto(server + "/")
+    editor = page.locator("#sparql")
+    editor.fill("SELECT ?t WHERE { ?t a gk:Task } LIMIT 3")
+    assert page.locator("#as-graph").is_hidden()
+    construct = "# tasks and their plans\nCONSTRUCT { ?t gk:inPlan ?p } WHERE { ?t gk:inPlan ?p }"
+    editor.fill(construct)
+    link = page.locator("#as-graph")
+    assert link.is_visible()
+    href = link.get_attribute("href")
+    assert href.startswith("/graph/query?") and "CONSTRUCT" in unquote_plus(href)
+    watched.open(server + href)
+    assert watched.node_count() == expected_count(sample_store, "query")
     watched.clean()

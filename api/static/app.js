@@ -33,7 +33,16 @@
     "  OPTIONAL { ?task gk:inPlan ?plan }\n} GROUP BY ?docNumber ?title ORDER BY DESC(?tasks)\n";
 
   // --- editor ---------------------------------------------------------------------------
+  // A CONSTRUCT or DESCRIBE query can also be drawn: /graph/query runs it with the same limits.
+  var GRAPH_FORM = /^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)\b/i;
+  function updateGraphLink() {
+    var text = editor.value.replace(/^\s*#[^\n]*$/gm, "");
+    var link = $("as-graph");
+    link.hidden = !GRAPH_FORM.test(text);
+    link.setAttribute("href", "/graph/query?" + new URLSearchParams({ query: editor.value }).toString());
+  }
   function repaint() {
+    updateGraphLink();
     SparqlHighlight.paint(code, editor.value);
     code.parentNode.scrollTop = editor.scrollTop;
     code.parentNode.scrollLeft = editor.scrollLeft;
