@@ -10,7 +10,7 @@ import hashlib
 import re
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
 from rdflib import URIRef
 
 from ontology.namespaces import ID
@@ -32,15 +32,35 @@ def _cn_small_int(s: str) -> str:
 def slug(text: str) -> str:
     """ASCII slug: pinyin for Chinese, lower-case alphanumerics otherwise.
 
-    >>> slug("市发展和改革委员会")
-    'shifazhanhegaigeweiyuanhui'
+    A rare character (outside GB 2312's first level, the 3,755 common ones) is spelt with its
+    tone: toneless pinyin would give 淇县 and 杞县, or 漯政 and 洛政, one IRI, and places with
+    rare characters in their names are where that happens. A collision that remains between
+    common characters merges two labels on one node, which SHACL reports as a Violation.
+
+    >>> slug("市发展和改革委员会"), slug("淇县"), slug("杞县"), slug("漯政"), slug("洛政")
+    ('shifazhanhegaigeweiyuanhui', 'qi2xian', 'qi3xian', 'luo4zheng', 'luozheng')
     """
-    parts = lazy_pinyin(text, errors=lambda chars: [c for c in chars])
-    s = "".join(p for p in parts)
+    each = lambda chars: [c for c in chars]
+    plain = lazy_pinyin(text, errors=each)
+    toned = lazy_pinyin(text, style=Style.TONE3, errors=each) if not _all_common(text) else plain
+    s = "".join(t if c > "\u2e7f" and not _common(c) else p for c, p, t in zip(text, plain, toned))
     s = re.sub(r"[^0-9a-zA-Z]+", "-", s).strip("-").lower()
     if not s:
         s = "x" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
     return s[:80] if len(s) <= 80 else s[:70] + "-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _common(char: str) -> bool:
+    """In GB 2312's first level (lead bytes B0–D7): the common characters."""
+    try:
+        lead = char.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= lead <= 0xD7
+
+
+def _all_common(text: str) -> bool:
+    return all(c <= "\u2e7f" or _common(c) for c in text)
 
 
 _DOC_NUMBER = re.compile(r"^(.+?)\s*[〔［\[【(（]\s*(\d{4})\s*[〕］\]】)）]\s*(\d+)\s*号$")

@@ -1,0 +1,22 @@
+"""IRIs: pinyin slugs that keep homophone names apart, and plan keys from document numbers."""
+from __future__ import annotations
+
+from kg_build import iris
+
+
+def test_the_contract_example_keeps_its_spelling():
+    assert iris.plan_key("许政〔2020〕7号", "") == "xuzheng-2020-7"
+    assert iris.slug("市发展和改革委员会") == "shifazhanhegaigeweiyuanhui"
+
+
+def test_homophone_places_get_distinct_slugs():
+    """淇县 (鹤壁) and 杞县 (开封) read qixian; 洛阳's 洛政 and 漯河's 漯政 read luozheng. A province
+    collection holds both, and one IRI for two units or two plans would merge them."""
+    assert iris.slug("淇县人民政府") != iris.slug("杞县人民政府")
+    assert iris.plan_key("洛政〔2020〕7号", "") != iris.plan_key("漯政〔2020〕7号", "")
+
+
+def test_slugs_stay_ascii_and_deterministic():
+    for text in ("鄢陵县人民政府", "漯河市", "ABC-1 测试", "〔2020〕"):
+        s = iris.slug(text)
+        assert s.isascii() and s == iris.slug(text) and s
