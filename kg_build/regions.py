@@ -110,6 +110,17 @@ def jurisdiction_code(name_or_code: str | None) -> str | None:
     return None
 
 
+def same_line(a: str | None, b: str | None) -> bool:
+    """Do two governments answer to one another: the same, or one above the other (河南省 and
+    许昌市, 许昌市 and 禹州市)? Not two cities of a province. An unknown government (None)
+    could be any, so it is on every line.
+
+    >>> same_line("411000", "410000"), same_line("411000", "411081"), same_line("411000", "410300")
+    (True, True, False)
+    """
+    return a is None or b is None or a == b or _is_below(a, b) or _is_below(b, a)
+
+
 def _is_below(code: str, within: str) -> bool:
     if code == within:
         return False

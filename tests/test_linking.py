@@ -143,3 +143,39 @@ def test_build_graph_includes_links_and_passes_shacl(sample_build):
     assert sample_build.report.counts["Violation"] == 0
     assert any(g.subjects(RDF.type, GK.Conflict)) and any(g.subjects(RDF.type, GK.RelationEvidence))
     assert all(len(list(g.objects(t, GK.indicator))) <= 1 for t in g.subjects(RDF.type, GK.Target))
+
+
+def _reissued(record, year: int, jurisdiction: str):
+    """The sample's plans as if issued again in `year` (their own plan keys) by `jurisdiction`."""
+    from copy import deepcopy
+    copy = deepcopy(record)
+    for plan in copy.plans:
+        plan.key = plan.key.replace("2020", str(year))
+        plan.jurisdiction = jurisdiction
+    return copy
+
+
+def test_another_citys_copy_of_a_plan_is_not_the_same_commitment(record, result):
+    """洛阳 reissuing 许昌's plans word for word: two governments, two commitments, no link."""
+    res = link([record, _reissued(record, 2021, "410300")])
+    xuchang = {p.key for p in record.plans}
+    assert not [r for r in res.relations if (r.a.plan_key in xuchang) != (r.b.plan_key in xuchang)]
+    assert len(res.relations) == 2 * len(result.relations)
+
+
+def test_a_province_plan_links_to_its_citys_plans(record):
+    res = link([record, _reissued(record, 2021, "410000")])
+    xuchang = {p.key for p in record.plans}
+    assert [r for r in res.relations if (r.a.plan_key in xuchang) != (r.b.plan_key in xuchang)]
+
+
+def test_a_task_keeps_its_strongest_relations_only(record):
+    """Nine issues of one city repeating its plans: each task would be related to every copy;
+    it keeps the MAX_RELATED strongest, so links grow with the tasks, not their square."""
+    from collections import Counter
+    from kg_build.linking import MAX_RELATED
+    issues = [record] + [_reissued(record, y, "411000") for y in range(2021, 2029)]
+    res = link(issues)
+    degree = Counter(t for pair in {(r.a, r.b) for r in res.relations} for t in pair)
+    assert max(degree.values()) == MAX_RELATED
+    assert len({(r.a, r.b) for r in res.relations}) <= MAX_RELATED * sum(len(p.tasks) for p in record.plans) * 9 / 2

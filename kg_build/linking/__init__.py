@@ -16,7 +16,8 @@ from kg_build.linking.model import (Claim, Conflict, Indicator, LinkResult, Proj
                                     TaskRef)
 from kg_build.linking.projects import facility_lists, projects_of
 from kg_build.linking.related import indicator_relations, project_relations, text_relations
-from kg_build.records import GazetteRecord
+from kg_build.records import GazetteRecord, PlanRecord
+from kg_build.regions import division_level, same_line
 
 _SEVERITY = {"high": 0, "medium": 1, "low": 2}
 
@@ -33,10 +34,57 @@ def _supported(by_project: list[Relation], others: list[Relation]) -> list[Relat
     return kept + others
 
 
+# Relations kept per task. On the sample no task has more than five; a collection that
+# reissues a plan every year (or a synthetic one) would otherwise relate each task to every
+# copy of it, and the links would grow with the square of the issues.
+MAX_RELATED = 5
+
+
+def _government_groups(plans: list[PlanRecord]) -> list[list[PlanRecord]]:
+    """The plans that may relate, as groups: a city's plans with its counties' and with every
+    plan above a city (a province's, or one whose government is unknown). Rarity is weighed
+    within a group, so a city's links do not change when other cities join the collection."""
+    above, cities = [], {}
+    for plan in plans:
+        code = plan.jurisdiction
+        if code is None or division_level(code) == "province":
+            above.append(plan)
+        else:
+            cities.setdefault(code[:4] + "00", []).append(plan)
+    if not cities:
+        return [above]
+    return [sorted(group + above, key=lambda p: p.key) for _, group in sorted(cities.items())]
+
+
+def _within_governments(relations: list[Relation], jurisdiction: dict[str, str | None]) -> list[Relation]:
+    """Relations between plans of one government, or of a government and one above it. Two
+    cities' plans may share wording (both copy the province's), but a city's commitment is
+    not the same commitment as another city's: gk:relatedTo does not cross that line."""
+    return [r for r in relations if same_line(jurisdiction[r.a.plan_key], jurisdiction[r.b.plan_key])]
+
+
+def _strongest(relations: list[Relation], k: int) -> list[Relation]:
+    """The relations of task pairs that are among the k strongest pairs of both their tasks
+    (a pair's strength: its best score over the bases; ties by the other task, in task order)."""
+    strength: dict[tuple[TaskRef, TaskRef], float] = {}
+    for r in relations:
+        strength[(r.a, r.b)] = max(r.score, strength.get((r.a, r.b), 0.0))
+    pairs_of: dict[TaskRef, list[tuple[float, tuple, tuple[TaskRef, TaskRef]]]] = {}
+    for (a, b), score in strength.items():
+        pairs_of.setdefault(a, []).append((-score, _ref_order(b), (a, b)))
+        pairs_of.setdefault(b, []).append((-score, _ref_order(a), (a, b)))
+    best: dict[TaskRef, set[tuple[TaskRef, TaskRef]]] = {
+        task: {pair for _, _, pair in sorted(pairs)[:k]} for task, pairs in pairs_of.items()}
+    return [r for r in relations if (r.a, r.b) in best[r.a] and (r.a, r.b) in best[r.b]]
+
+
+def _ref_order(t: TaskRef) -> tuple:
+    return (t.plan_key, t.path, t.line, t.doc_number or "")
+
+
 def _relation_order(r: Relation) -> tuple:
     """The order of (a, b, basis), as plain tuples: sorting compares them in C, not in TaskRef.__lt__."""
-    return (r.a.plan_key, r.a.path, r.a.line, r.a.doc_number or "",
-            r.b.plan_key, r.b.path, r.b.line, r.b.doc_number or "", r.basis)
+    return (*_ref_order(r.a), *_ref_order(r.b), r.basis)
 
 
 def link(records: list[GazetteRecord]) -> LinkResult:
@@ -45,7 +93,16 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     claims = merge_similar([c for p in plans for c in claims_of(p)])
     indicators = indicators_of(claims)
     labels = {k: ind.label for k, ind in indicators.items()}
-    relations = _supported(project_relations(plans), indicator_relations(claims, len(plans)) + text_relations(plans))
+    relations: dict[tuple, Relation] = {}
+    for group in _government_groups(plans):
+        keys = {p.key for p in group}
+        mine = [c for c in claims if c.task is not None and c.task.plan_key in keys]
+        found = _supported(project_relations(group), indicator_relations(mine, len(group)) + text_relations(group))
+        for r in found:     # a province's plans are in every city's group: keep their best
+            if r.score > relations.get((r.a, r.b, r.basis), r).score or (r.a, r.b, r.basis) not in relations:
+                relations[(r.a, r.b, r.basis)] = r
+    jurisdiction = {p.key: p.jurisdiction for p in plans}
+    relations = _strongest(_within_governments(list(relations.values()), jurisdiction), MAX_RELATED)
     relations.sort(key=_relation_order)
     conflicts = (value_conflicts(claims, labels) + deadline_conflicts(claims, labels)
                  + list_conflicts([fl for p in plans for fl in facility_lists(p)]))
