@@ -7,7 +7,10 @@ nodes. IRIs come from iris.py; literals from to_rdf's helpers.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg_build import iris
@@ -35,36 +38,50 @@ def _side_iri(side: Side) -> URIRef:
     return target_iri(side.target) if side.target is not None else task_iri(side.task)
 
 
+# What the links graph says about nodes it only names (their issue graphs describe them):
+# a task's related tasks, a target's indicator. Validation of the links graph alone checks
+# these properties of such nodes and nothing else about them.
+NAMED_PROPERTIES = {GK.Task: (GK.relatedTo,), GK.Target: (GK.indicator,)}
+
+
 def links_graph(result: LinkResult) -> Graph:
     g = Graph()
+    for triple in links_triples(result):
+        g.add(triple)
+    return g
+
+
+def links_triples(result: LinkResult) -> Iterator[tuple[Node, Node, Node]]:
+    """The links graph as triples, without an rdflib Graph to hold them (a collection's links
+    run to millions of triples). A triple may come more than once (a pair related on two bases
+    states gk:relatedTo twice); a graph or a set of lines makes them one."""
     for key, ind in result.indicators.items():
         node = indicator_iri(key)
-        g.add((node, RDF.type, GK.Indicator))
-        g.add((node, SKOS.prefLabel, text(ind.label)))
+        yield node, RDF.type, GK.Indicator
+        yield node, SKOS.prefLabel, text(ind.label)
         for s in sorted(ind.spellings - {ind.label}):
-            g.add((node, SKOS.altLabel, text(s)))
+            yield node, SKOS.altLabel, text(s)
     for c in result.claims:
-        g.add((target_iri(c.target), GK.indicator, indicator_iri(c.indicator)))
+        yield target_iri(c.target), GK.indicator, indicator_iri(c.indicator)
     for r in result.relations:
         a, b = task_iri(r.a), task_iri(r.b)
-        g.add((a, GK.relatedTo, b))
-        g.add((b, GK.relatedTo, a))     # symmetric: stated both ways so a query needs no reasoner
+        yield a, GK.relatedTo, b
+        yield b, GK.relatedTo, a     # symmetric: stated both ways so a query needs no reasoner
         ev = iris.evidence(a, b, r.basis)
-        g.add((ev, RDF.type, GK.RelationEvidence))
-        g.add((ev, GK.evidenceFor, a))
-        g.add((ev, GK.evidenceFor, b))
-        g.add((ev, GK.score, decimal(r.score)))
-        g.add((ev, GK.basis, text(r.basis)))
+        yield ev, RDF.type, GK.RelationEvidence
+        yield ev, GK.evidenceFor, a
+        yield ev, GK.evidenceFor, b
+        yield ev, GK.score, decimal(r.score)
+        yield ev, GK.basis, text(r.basis)
         for term in r.shared:
-            g.add((ev, GK.sharedTerm, text(term)))
+            yield ev, GK.sharedTerm, text(term)
     for c in result.conflicts:
         kind, _, subject = c.key.partition("/")
         node = iris.conflict(kind, subject)
-        g.add((node, RDF.type, GK.Conflict))
-        g.add((node, GK.conflictKind, GK[c.kind]))
-        g.add((node, GK.severity, text(c.severity)))
-        g.add((node, RDFS.comment, text_in(c.comment_zh, "zh")))
-        g.add((node, RDFS.comment, text_in(c.comment_en, "en")))
+        yield node, RDF.type, GK.Conflict
+        yield node, GK.conflictKind, GK[c.kind]
+        yield node, GK.severity, text(c.severity)
+        yield node, RDFS.comment, text_in(c.comment_zh, "zh")
+        yield node, RDFS.comment, text_in(c.comment_en, "en")
         for side in c.sides:
-            g.add((node, GK.involves, _side_iri(side)))
-    return g
+            yield node, GK.involves, _side_iri(side)
