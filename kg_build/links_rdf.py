@@ -53,8 +53,9 @@ def links_graph(result: LinkResult) -> Graph:
 
 def links_triples(result: LinkResult) -> Iterator[tuple[Node, Node, Node]]:
     """The links graph as triples, without an rdflib Graph to hold them (a collection's links
-    run to millions of triples). A triple may come more than once (a pair related on two bases
-    states gk:relatedTo twice); a graph or a set of lines makes them one."""
+    run to millions of triples), so that it can be streamed in chunks: each triple comes once,
+    a subject's triples come together, and a node the links graph types (an indicator) is
+    typed before anything names it."""
     for key, ind in result.indicators.items():
         node = indicator_iri(key)
         yield node, RDF.type, GK.Indicator
@@ -63,10 +64,15 @@ def links_triples(result: LinkResult) -> Iterator[tuple[Node, Node, Node]]:
             yield node, SKOS.altLabel, text(s)
     for c in result.claims:
         yield target_iri(c.target), GK.indicator, indicator_iri(c.indicator)
+    related: dict[TaskRef, set[TaskRef]] = {}
+    for r in result.relations:
+        related.setdefault(r.a, set()).add(r.b)
+        related.setdefault(r.b, set()).add(r.a)     # symmetric: stated both ways, no reasoner needed
+    for task in sorted(related):
+        for other in sorted(related[task]):
+            yield task_iri(task), GK.relatedTo, task_iri(other)
     for r in result.relations:
         a, b = task_iri(r.a), task_iri(r.b)
-        yield a, GK.relatedTo, b
-        yield b, GK.relatedTo, a     # symmetric: stated both ways so a query needs no reasoner
         ev = iris.evidence(a, b, r.basis)
         yield ev, RDF.type, GK.RelationEvidence
         yield ev, GK.evidenceFor, a

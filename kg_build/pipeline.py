@@ -22,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 from rdflib import Graph
 from rdflib.plugins.serializers.nt import _nt_row
@@ -236,6 +236,7 @@ class Sink(Protocol):
     cache: Path
     def graphs(self) -> set[str]: ...
     def put_graph(self, iri: str, ntriples: bytes) -> None: ...
+    def add_to_graph(self, iri: str, ntriples: bytes) -> None: ...
     def drop_graph(self, iri: str) -> None: ...
     def dump_nquads(self) -> bytes: ...
     def dump_ntriples(self) -> bytes: ...
@@ -413,16 +414,17 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
     sink.put_graph(str(iris.ENTITIES_GRAPH), entities_nt)
     entities_graph = Graph().parse(data=entities_nt, format="nt")
     collection_findings = validate(entities_graph).findings
-    links = links_ntriples(link([i.record for i in kept]))
-    sink.put_graph(str(iris.LINKS_GRAPH), b"".join(links))
-    collection_findings += _validate_links(links, kept, pool)
+    sink.put_graph(str(iris.LINKS_GRAPH), b"")
+    store = lambda rows: sink.add_to_graph(str(iris.LINKS_GRAPH), rows)
+    n_links, link_findings = validate_links(links_rows(link([i.record for i in kept])), kept, pool, store=store)
+    collection_findings += link_findings
     timings["linking"] = time.perf_counter() - t
     report = merge_findings(findings + collection_findings)
     count = lambda cls: sum(1 for _ in entities_graph.subjects(RDF.type, cls))
     counts = {"gazettes": len(kept), **{k: sum(i.counts[k] for i in kept) for k in ("plans", "tasks", "targets",
                                                                                         "deadlines")},
               "units": count(GK.Unit), "regions": count(GK.Region), "projects": count(GK.Project),
-              "triples": sum(i.counts["triples"] for i in kept) + len(entities) + len(links),
+              "triples": sum(i.counts["triples"] for i in kept) + len(entities) + n_links,
               "violations": report.counts["Violation"], "warnings": report.counts["Warning"]}
     names = [i.file.file_name for i in kept]
     return CollectionResult(kept, [n for n in names if n not in unchanged], [n for n in names if n in unchanged],
@@ -476,54 +478,89 @@ def _forget_others(sink: Sink, kept: list[IssueBuild]) -> None:
             entry.unlink()
 
 
-def links_ntriples(result: LinkResult) -> list[bytes]:
-    """The links graph as sorted, distinct N-Triples lines, written by rdflib's N-Triples row
-    writer straight from the triples: putting 10⁶ triples in an rdflib Graph first cost
+def links_rows(result: LinkResult) -> Iterator[bytes]:
+    """The links graph as N-Triples rows, in links_triples' order (a subject's rows together),
+    written by rdflib's N-Triples row writer: holding 10⁶ triples in an rdflib Graph first cost
     ~30 µs each, writing a row ~4 µs."""
-    return sorted({_nt_row(triple).encode("utf-8") for triple in links_triples(result)})
+    return (_nt_row(triple).encode("utf-8") for triple in links_triples(result))
 
 
-LINKS_CHUNK = 20_000    # triples per SHACL run on the links graph: one run per worker at a time
+LINKS_CHUNK = 20_000    # rows per SHACL run on the links graph
+STORE_BATCH = 10        # chunks per load into the store (fewer, larger loads)
+MAX_PENDING = 4         # chunks queued for the workers at a time
 _TYPE = f"<{RDF.type}>".encode()
 
 
-def _validate_links(links: list[bytes], issues: list[IssueBuild], pool: ProcessPoolExecutor | None) -> list[Finding]:
-    """SHACL on the links graph, with the types of the tasks and targets it points to (its
-    sh:class constraints need them), not their other triples: their own issue checked those,
-    and the shapes used (`_links_shapes`) check only what the links graph says of them.
+def validate_links(rows: Iterable[bytes], issues: list[IssueBuild], pool: ProcessPoolExecutor | None, *,
+                   store: Callable[[bytes], None] | None = None) -> tuple[int, list[Finding]]:
+    """SHACL on the links graph as it streams by (and, with `store`, into the store): returns
+    the number of rows and the findings. Never all of it in memory: 1,000 issues have ~10⁷.
 
-    Every shape that applies here looks at a node's own triples and its values' types, so the
-    graph is checked in chunks of whole subjects (the lines are sorted: a subject's lines are
-    together), in the worker pool, each chunk about its own subjects only: an indicator a
-    chunk names is checked where its labels are."""
+    The rows come in chunks of whole subjects, each checked in the worker pool about its own
+    subjects, with the types of the nodes it names: the tasks and targets of the issues (their
+    issue graphs say the rest, and `_links_shapes` checks only what the links graph says of
+    them) and the nodes the links graph typed earlier in the stream (links_triples types an
+    indicator before naming it)."""
+    kinds = _named_kinds(issues)
+    found: list[Finding] = []
+    pending: set = set()
+    batch: list[bytes] = []
+    count = 0
+    for chunk in _subject_chunks(rows, LINKS_CHUNK):
+        count += len(chunk)
+        for row in chunk:
+            subject, predicate, rest = row.split(b" ", 2)
+            if predicate == _TYPE:
+                kinds.setdefault(subject, rest.rsplit(b" ", 1)[0])
+        job = _with_types(chunk, kinds)
+        if pool is None:
+            found += validate_links_chunk(job)
+        else:
+            pending.add(pool.submit(validate_links_chunk, job))
+            if len(pending) >= MAX_PENDING:     # a bounded queue: memory stays flat
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                found += [f for d in done for f in d.result()]
+        if store is not None:
+            batch += chunk
+            if len(batch) >= STORE_BATCH * LINKS_CHUNK:
+                store(b"".join(batch))
+                batch = []
+    if store is not None and batch:
+        store(b"".join(batch))
+    for future in pending:
+        found += future.result()
+    return count, found
+
+
+def _subject_chunks(rows: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    """Rows in chunks of about `size`, cut only where the subject changes."""
+    chunk: list[bytes] = []
+    subject = None
+    for row in rows:
+        this = row.split(b" ", 1)[0]
+        if len(chunk) >= size and this != subject:
+            yield chunk
+            chunk = []
+        chunk.append(row)
+        subject = this
+    if chunk:
+        yield chunk
+
+
+def _named_kinds(issues: list[IssueBuild]) -> dict[bytes, bytes]:
+    """IRI → type of every task and target of the issues, as N-Triples terms."""
     kinds: dict[bytes, bytes] = {}
+    task, target = _iri(GK.Task), _iri(GK.Target)
     for issue in issues:
         for plan in issue.record.plans:
             for n in range(1, len(plan.targets) + 1):
-                kinds[_iri(iris.plan_target(plan.key, n))] = _iri(GK.Target)
-            for task in plan.tasks:
-                node = iris.task(plan.key, task.path)
-                kinds[_iri(node)] = _iri(GK.Task)
-                for n in range(1, len(task.targets) + 1):
-                    kinds[_iri(iris.task_target(node, n))] = _iri(GK.Target)
-    # the links graph types its own nodes (indicators, evidence, conflicts); a chunk must
-    # carry those types too, or a sh:class check on a node typed in another chunk fails
-    for line in links:
-        subject, predicate, rest = line.split(b" ", 2)
-        if predicate == _TYPE:
-            kinds.setdefault(subject, rest.rsplit(b" ", 1)[0])
-    chunks, chunk, subject = [], [], None
-    for line in links:
-        this = line.split(b" ", 1)[0]
-        if len(chunk) >= LINKS_CHUNK and this != subject:
-            chunks.append(chunk)
-            chunk = []
-        chunk.append(line)
-        subject = this
-    chunks.append(chunk)
-    jobs = [_with_types(c, kinds) for c in chunks if c]
-    found = pool.map(validate_links_chunk, jobs) if pool is not None else map(validate_links_chunk, jobs)
-    return [f for part in found for f in part]
+                kinds[_iri(iris.plan_target(plan.key, n))] = target
+            for t in plan.tasks:
+                node = iris.task(plan.key, t.path)
+                kinds[_iri(node)] = task
+                for n in range(1, len(t.targets) + 1):
+                    kinds[_iri(iris.task_target(node, n))] = target
+    return kinds
 
 
 def _iri(node) -> bytes:

@@ -228,6 +228,10 @@ class StagedStore:
             self.store.clear_graph(graph)
         self.store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
+    def add_to_graph(self, iri: str, ntriples: bytes) -> None:
+        """Add the triples of `ntriples` to named graph `iri` (a graph written in pieces)."""
+        self.store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+
     def drop_graph(self, iri: str) -> None:
         graph = ox.NamedNode(iri)
         if self.store.contains_named_graph(graph):

@@ -13,13 +13,22 @@ from ontology.namespaces import GK
 
 @pytest.fixture(scope="module")
 def sample_links(sample_record):
-    return pipeline.links_ntriples(link([sample_record]))
+    return list(pipeline.links_rows(link([sample_record])))
 
 
 def _findings(lines, record, chunk, monkeypatch):
     monkeypatch.setattr(pipeline, "LINKS_CHUNK", chunk)
-    found = pipeline._validate_links(sorted(lines), [SimpleNamespace(record=record)], None)
+    count, found = pipeline.validate_links(lines, [SimpleNamespace(record=record)], None)
+    assert count == len(lines)
     return sorted((f.severity, f.focus, f.path) for f in found)
+
+
+def test_rows_come_once_and_a_subjects_rows_together(sample_links):
+    """What lets the links graph stream in chunks cut between subjects."""
+    assert len(set(sample_links)) == len(sample_links)
+    subjects = [row.split(b" ", 1)[0] for row in sample_links]
+    runs = [s for i, s in enumerate(subjects) if i == 0 or subjects[i - 1] != s]
+    assert len(runs) == len(set(runs))
 
 
 def test_the_samples_links_conform_whole_and_in_small_chunks(sample_links, sample_record, monkeypatch):
