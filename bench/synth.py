@@ -26,7 +26,6 @@ from pypinyin import lazy_pinyin  # noqa: E402
 
 from gazettekg.common import sample_path  # noqa: E402
 from kg_build.extract import extract_gazette  # noqa: E402
-from kg_build.iris import slug  # noqa: E402
 from kg_build.outline_markers import heading_level  # noqa: E402
 from kg_build.regions import _divisions, _short_form, division_level  # noqa: E402
 
@@ -187,10 +186,9 @@ def generate(out: Path, issues: int, seed: int, template_path: Path | None = Non
     blocks: dict[str, int] = {}
     for k in range(issues):
         _, city = cities[k % len(cities)]
-        # plan keys come from the pinyin of the document-number prefix, and 洛政 and 漯政 read alike:
-        # each issue of one reading takes its own block of twenty document numbers
-        block = blocks.setdefault(slug(_prefix(t, city)), 0)
-        blocks[slug(_prefix(t, city))] += 1
+        # each issue of a city takes its own block of twenty document numbers
+        block = blocks.setdefault(_prefix(t, city), 0)
+        blocks[_prefix(t, city)] += 1
         serial = 1 + 20 * block + random.Random(f"{seed}:{k}:serial").randint(0, 7)
         name, text = make_issue(t, city, serial=serial, seed=f"{seed}:{k}")
         path = out / name

@@ -149,7 +149,7 @@ def extract_plan(lines: list[str], seg: PlanSegment) -> PlanRecord:
     outline = build_outline(paras)
     within = regions.jurisdiction_code(seg.issuer)
     plan = PlanRecord(seg.doc_number, seg.notice_title, seg.title, seg.issuer, seg.issued,
-                      seg.line, seg.end_line, key=plan_key(seg.doc_number, seg.title), jurisdiction=within)
+                      seg.line, seg.end_line, key=plan_key(seg.doc_number, seg.title, within), jurisdiction=within)
     plan.tasks = [task_record(d, year, within) for d in outline.tasks]
     for table in outline.tables:
         for row in task_table_rows(table.rows):

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 from rdflib import URIRef
 
+from kg_build.regions import name_and_siblings
 from ontology.namespaces import ID
 
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -66,14 +67,31 @@ def _all_common(text: str) -> bool:
 _DOC_NUMBER = re.compile(r"^(.+?)\s*[〔［\[【(（]\s*(\d{4})\s*[〕］\]】)）]\s*(\d+)\s*号$")
 
 
-def plan_key(doc_number: str | None, title: str) -> str:
-    """许政〔2020〕7号 → xuzheng-2020-7; a document without 文号 is keyed by its title."""
+def plan_key(doc_number: str | None, title: str, jurisdiction: str | None = None) -> str:
+    """许政〔2020〕7号 → xuzheng-2020-7; a document without 文号 is keyed by its title.
+
+    A prefix whose first character reads like another government's of the same level and
+    province (信政 of 信阳市, 新政 of 新乡市: both xinzheng) carries the issuer's code:
+    xinzheng-411500-2023-26. Only those: every other key keeps its plain spelling.
+    """
     if doc_number:
         m = _DOC_NUMBER.match(doc_number)
         if m:
-            return f"{slug(m.group(1))}-{m.group(2)}-{m.group(3)}"
+            prefix = slug(m.group(1))
+            if jurisdiction and _reads_like_a_sibling(re.sub(r"\s+", "", m.group(1)), jurisdiction):
+                prefix += f"-{jurisdiction}"
+            return f"{prefix}-{m.group(2)}-{m.group(3)}"
         return slug(doc_number)
     return "doc-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1024)
+def _reads_like_a_sibling(prefix: str, jurisdiction: str) -> bool:
+    name, siblings = name_and_siblings(jurisdiction)
+    first = prefix[:1]
+    if not name or name[:1] != first:
+        return False        # 豫政 for 河南省: an abbreviation of its own, not the name's first character
+    return any(other[:1] != first and slug(other[:1]) == slug(first) for other in siblings)
 
 
 def path_slug(path: str) -> str:

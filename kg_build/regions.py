@@ -110,6 +110,15 @@ def jurisdiction_code(name_or_code: str | None) -> str | None:
     return None
 
 
+def name_and_siblings(code: str) -> tuple[str, tuple[str, ...]]:
+    """The name of a government (GB/T 2260) and the names of the others of its level in its
+    province: 许昌市 and 郑州市, 开封市, 洛阳市 …"""
+    level = division_level(code)
+    siblings = tuple(name for c, name in sorted(_divisions().items())
+                     if c[:2] == code[:2] and c != code and division_level(c) == level)
+    return _divisions().get(code, ""), siblings
+
+
 def same_line(a: str | None, b: str | None) -> bool:
     """Do two governments answer to one another: the same, or one above the other (河南省 and
     许昌市, 许昌市 and 禹州市)? Not two cities of a province. An unknown government (None)

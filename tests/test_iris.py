@@ -20,3 +20,11 @@ def test_slugs_stay_ascii_and_deterministic():
     for text in ("鄢陵县人民政府", "漯河市", "ABC-1 测试", "〔2020〕"):
         s = iris.slug(text)
         assert s.isascii() and s == iris.slug(text) and s
+
+
+def test_homophone_document_prefixes_of_one_province_carry_the_issuers_code():
+    """信阳 (信政) and 新乡 (新政) are both xinzheng; 许昌 has no such neighbour in 河南."""
+    assert iris.plan_key("信政〔2023〕26号", "", "411500") == "xinzheng-411500-2023-26"
+    assert iris.plan_key("新政〔2023〕26号", "", "410700") == "xinzheng-410700-2023-26"
+    assert iris.plan_key("许政〔2020〕7号", "", "411000") == "xuzheng-2020-7"
+    assert iris.plan_key("豫政〔2020〕7号", "", "410000") == "yuzheng-2020-7"
