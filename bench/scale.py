@@ -40,7 +40,7 @@ import pyoxigraph as ox  # noqa: E402
 import synth  # noqa: E402
 from kg_build.extract import extract_gazette  # noqa: E402
 from kg_build.linking import link  # noqa: E402
-from kg_build.pipeline import links_rows  # noqa: E402
+from kg_build.links_stream import links_rows  # noqa: E402
 from kg_build.to_rdf import gazette_graph  # noqa: E402
 from kg_build.validation import validate  # noqa: E402
 from ontology.namespaces import NAMESPACES, PREFIXES  # noqa: E402

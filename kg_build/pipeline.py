@@ -12,6 +12,7 @@ linking across the collection — and skips the issues a previous build already 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import multiprocessing
 import os
 import pickle
@@ -20,22 +21,20 @@ import time
 from contextlib import closing, nullcontext
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
 from rdflib import Graph
-from rdflib.plugins.serializers.nt import _nt_row
 
 from kg_build import iris
 from kg_build.extract import extract_gazette
 from kg_build.linking import link
-from kg_build.linking.model import LinkResult
-from kg_build.links_rdf import NAMED_PROPERTIES, links_graph, links_triples
+from kg_build.links_rdf import links_graph
+from kg_build.links_stream import links_rows, validate_links
 from kg_build.reading import InputError, decode_gazette
 from kg_build.records import GazetteRecord
 from kg_build.to_rdf import gazette_graph
-from kg_build.validation import Finding, ValidationReport, shapes_for_named, validate
+from kg_build.validation import Finding, ValidationReport, validate
 from ontology.namespaces import GK, bind_namespaces
 from rdflib.namespace import RDF
 
@@ -140,16 +139,70 @@ def sorted_lines(data: bytes) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
-def export_collection(sink: "Sink", path: Path) -> bytes:
-    """The collection in the sink as the format `path` names: .nq keeps one named graph per
-    issue (sorted), .nt is the union of the graphs (sorted), .ttl and .jsonld via rdflib."""
+def export_collection(sink: "Sink", path: Path) -> Path:
+    """Write the collection in the sink as the format `path` names into a new file beside
+    `path` and return that file (the caller renames it into place once the build is
+    published): .nq keeps one named graph per issue, .nt is the union of the graphs, both as
+    sorted, distinct lines; .ttl and .jsonld via rdflib.
+
+    N-Quads are sorted on disk in bounded memory (`sort_file`): 1,000 issues are ~10⁷ lines,
+    ~2 GB, which a sort in memory would need several times over."""
+    path = Path(path)
     fmt = export_format(path)
-    if fmt == "nquads":
-        return sorted_lines(sink.dump_nquads())
-    ntriples = sorted_lines(sink.dump_ntriples())
-    if fmt == "nt":
-        return ntriples
-    return bind_namespaces(Graph()).parse(data=ntriples, format="nt").serialize(format=fmt, encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    out = Path(tmp)
+    try:
+        if fmt == "nquads":
+            raw = out.with_name(out.name + ".unsorted")
+            try:
+                sink.dump_nquads(raw)
+                sort_file(raw, out)
+            finally:
+                raw.unlink(missing_ok=True)
+            return out
+        ntriples = sorted_lines(sink.dump_ntriples())
+        data = ntriples if fmt == "nt" else \
+            bind_namespaces(Graph()).parse(data=ntriples, format="nt").serialize(format=fmt, encoding="utf-8")
+        out.write_bytes(data)
+        return out
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+
+
+SORT_RUN = 500_000      # lines sorted in memory at a time by sort_file
+
+
+def sort_file(source: Path, target: Path, run: int = SORT_RUN) -> None:
+    """The lines of `source` into `target`, sorted and distinct, holding at most `run` lines in
+    memory: sorted runs go to temporary files beside `target` and are merged."""
+    runs: list[Path] = []
+    try:
+        with open(source, "rb") as lines:
+            while True:
+                chunk = sorted({line for _, line in zip(range(run), lines) if line.strip()})
+                if not chunk:
+                    break
+                fd, name = tempfile.mkstemp(prefix=f".{target.name}.run", dir=target.parent)
+                runs.append(Path(name))
+                with os.fdopen(fd, "wb") as fh:
+                    fh.writelines(line if line.endswith(b"\n") else line + b"\n" for line in chunk)
+        files = [open(r, "rb") for r in runs]
+        try:
+            with open(target, "wb") as out:
+                previous = None
+                for line in heapq.merge(*files):
+                    if line != previous:
+                        out.write(line)
+                        previous = line
+        finally:
+            for f in files:
+                f.close()
+    finally:
+        for r in runs:
+            r.unlink(missing_ok=True)
 
 
 # --- collections ---------------------------------------------------------------------------
@@ -238,7 +291,7 @@ class Sink(Protocol):
     def put_graph(self, iri: str, ntriples: bytes) -> None: ...
     def add_to_graph(self, iri: str, ntriples: bytes) -> None: ...
     def drop_graph(self, iri: str) -> None: ...
-    def dump_nquads(self) -> bytes: ...
+    def dump_nquads(self, output: Path) -> None: ...
     def dump_ntriples(self) -> bytes: ...
 
 
@@ -415,8 +468,9 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
     entities_graph = Graph().parse(data=entities_nt, format="nt")
     collection_findings = validate(entities_graph).findings
     sink.put_graph(str(iris.LINKS_GRAPH), b"")
+    records = [i.record for i in kept]
     store = lambda rows: sink.add_to_graph(str(iris.LINKS_GRAPH), rows)
-    n_links, link_findings = validate_links(links_rows(link([i.record for i in kept])), kept, pool, store=store)
+    n_links, link_findings = validate_links(links_rows(link(records)), records, pool, store=store)
     collection_findings += link_findings
     timings["linking"] = time.perf_counter() - t
     report = merge_findings(findings + collection_findings)
@@ -476,118 +530,6 @@ def _forget_others(sink: Sink, kept: list[IssueBuild]) -> None:
     for entry in sink.cache.iterdir():
         if entry.name not in keys:
             entry.unlink()
-
-
-def links_rows(result: LinkResult) -> Iterator[bytes]:
-    """The links graph as N-Triples rows, in links_triples' order (a subject's rows together),
-    written by rdflib's N-Triples row writer: holding 10⁶ triples in an rdflib Graph first cost
-    ~30 µs each, writing a row ~4 µs."""
-    return (_nt_row(triple).encode("utf-8") for triple in links_triples(result))
-
-
-LINKS_CHUNK = 20_000    # rows per SHACL run on the links graph
-STORE_BATCH = 10        # chunks per load into the store (fewer, larger loads)
-MAX_PENDING = 4         # chunks queued for the workers at a time
-_TYPE = f"<{RDF.type}>".encode()
-
-
-def validate_links(rows: Iterable[bytes], issues: list[IssueBuild], pool: ProcessPoolExecutor | None, *,
-                   store: Callable[[bytes], None] | None = None) -> tuple[int, list[Finding]]:
-    """SHACL on the links graph as it streams by (and, with `store`, into the store): returns
-    the number of rows and the findings. Never all of it in memory: 1,000 issues have ~10⁷.
-
-    The rows come in chunks of whole subjects, each checked in the worker pool about its own
-    subjects, with the types of the nodes it names: the tasks and targets of the issues (their
-    issue graphs say the rest, and `_links_shapes` checks only what the links graph says of
-    them) and the nodes the links graph typed earlier in the stream (links_triples types an
-    indicator before naming it)."""
-    kinds = _named_kinds(issues)
-    found: list[Finding] = []
-    pending: set = set()
-    batch: list[bytes] = []
-    count = 0
-    for chunk in _subject_chunks(rows, LINKS_CHUNK):
-        count += len(chunk)
-        for row in chunk:
-            subject, predicate, rest = row.split(b" ", 2)
-            if predicate == _TYPE:
-                kinds.setdefault(subject, rest.rsplit(b" ", 1)[0])
-        job = _with_types(chunk, kinds)
-        if pool is None:
-            found += validate_links_chunk(job)
-        else:
-            pending.add(pool.submit(validate_links_chunk, job))
-            if len(pending) >= MAX_PENDING:     # a bounded queue: memory stays flat
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                found += [f for d in done for f in d.result()]
-        if store is not None:
-            batch += chunk
-            if len(batch) >= STORE_BATCH * LINKS_CHUNK:
-                store(b"".join(batch))
-                batch = []
-    if store is not None and batch:
-        store(b"".join(batch))
-    for future in pending:
-        found += future.result()
-    return count, found
-
-
-def _subject_chunks(rows: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
-    """Rows in chunks of about `size`, cut only where the subject changes."""
-    chunk: list[bytes] = []
-    subject = None
-    for row in rows:
-        this = row.split(b" ", 1)[0]
-        if len(chunk) >= size and this != subject:
-            yield chunk
-            chunk = []
-        chunk.append(row)
-        subject = this
-    if chunk:
-        yield chunk
-
-
-def _named_kinds(issues: list[IssueBuild]) -> dict[bytes, bytes]:
-    """IRI → type of every task and target of the issues, as N-Triples terms."""
-    kinds: dict[bytes, bytes] = {}
-    task, target = _iri(GK.Task), _iri(GK.Target)
-    for issue in issues:
-        for plan in issue.record.plans:
-            for n in range(1, len(plan.targets) + 1):
-                kinds[_iri(iris.plan_target(plan.key, n))] = target
-            for t in plan.tasks:
-                node = iris.task(plan.key, t.path)
-                kinds[_iri(node)] = task
-                for n in range(1, len(t.targets) + 1):
-                    kinds[_iri(iris.task_target(node, n))] = target
-    return kinds
-
-
-def _iri(node) -> bytes:
-    return f"<{node}>".encode()
-
-
-def _with_types(lines: list[bytes], kinds: dict[bytes, bytes]) -> tuple[bytes, list[str]]:
-    """N-Triples of a chunk plus, for each node it names, that node's type; and its subjects."""
-    subjects, nodes = set(), set()
-    for line in lines:
-        subject, _, rest = line.split(b" ", 2)
-        subjects.add(subject)
-        if rest.startswith(b"<"):
-            nodes.add(rest.rsplit(b" ", 1)[0])
-    types = [b"%s %s %s .\n" % (n, _TYPE, kinds[n]) for n in sorted(subjects | nodes) if n in kinds]
-    return b"".join(lines) + b"".join(types), sorted(s[1:-1].decode() for s in subjects)
-
-
-@lru_cache(maxsize=1)
-def _links_shapes() -> Graph:
-    return shapes_for_named(NAMED_PROPERTIES)
-
-
-def validate_links_chunk(chunk: tuple[bytes, list[str]]) -> list[Finding]:
-    """Validate a chunk of the links graph about its subjects (runs in a worker)."""
-    ntriples, subjects = chunk
-    return validate(ntriples, shapes=_links_shapes(), focus=subjects).findings
 
 
 def merge_findings(findings: list[Finding]) -> ValidationReport:

@@ -240,8 +240,8 @@ class StagedStore:
     def dump_graph(self, iri: str) -> bytes:
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
 
-    def dump_nquads(self) -> bytes:
-        return self.store.dump(format=ox.RdfFormat.N_QUADS)
+    def dump_nquads(self, output: Path) -> None:
+        self.store.dump(output=str(output), format=ox.RdfFormat.N_QUADS)
 
     def dump_ntriples(self) -> bytes:
         return dump_union(self.store)

@@ -297,3 +297,16 @@ def test_nquads_export_loaded_by_oxigraph_load_answers_as_embedded(built, tmp_pa
                    check=True, capture_output=True)
     with oxigraph_server(location) as spec:
         assert_same_answers(open_store(spec), open_store(built["store"]))
+
+
+def test_sort_file_sorts_and_dedupes_in_bounded_runs(tmp_path):
+    """The N-Quads export is sorted on disk: runs of a few lines here, of 500k in a build."""
+    import random
+    from kg_build.pipeline import sort_file
+    lines = [f"<s{n % 37}> <p> \"{n % 101}\" <g{n % 3}> .\n".encode() for n in range(1000)]
+    random.Random(7).shuffle(lines)
+    source, target = tmp_path / "in.nq", tmp_path / "out.nq"
+    source.write_bytes(b"".join(lines) + b"\n")
+    sort_file(source, target, run=13)
+    assert target.read_bytes().splitlines(keepends=True) == sorted(set(lines))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.nq", "out.nq"]     # no run file left

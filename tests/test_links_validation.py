@@ -1,24 +1,22 @@
 """SHACL on a collection's links graph: checked in chunks, about each chunk's own subjects,
-with only what the links graph says of the tasks and targets it names (kg_build.pipeline)."""
+with only what the links graph says of the tasks and targets it names (kg_build.links_stream)."""
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import pytest
 
-from kg_build import iris, pipeline
+from kg_build import iris, links_stream
 from kg_build.linking import link
 from ontology.namespaces import GK
 
 
 @pytest.fixture(scope="module")
 def sample_links(sample_record):
-    return list(pipeline.links_rows(link([sample_record])))
+    return list(links_stream.links_rows(link([sample_record])))
 
 
 def _findings(lines, record, chunk, monkeypatch):
-    monkeypatch.setattr(pipeline, "LINKS_CHUNK", chunk)
-    count, found = pipeline.validate_links(lines, [SimpleNamespace(record=record)], None)
+    monkeypatch.setattr(links_stream, "LINKS_CHUNK", chunk)
+    count, found = links_stream.validate_links(lines, [record], None)
     assert count == len(lines)
     return sorted((f.severity, f.focus, f.path) for f in found)
 

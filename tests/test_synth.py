@@ -67,3 +67,13 @@ def test_plans_of_different_cities_never_conflict(issues):
     for conflict in result.conflicts:
         cities = {side.doc_number[:2] for side in conflict.sides if side.doc_number}
         assert len(cities) == 1, conflict.key
+
+
+def test_forty_issues_build_from_one_command_as_480_plans(tmp_path, capsys):
+    """Forty distinct issues — every other city of 河南, 洛阳 and 漯河 (洛政, 漯政), 鹤壁 and 开封
+    (淇县, 杞县) among them — build, link and validate from one command (timed in bench/scale.py)."""
+    from gazettekg.cli import main
+    generate(tmp_path / "issues", 40, seed=1)
+    assert main(["build", str(tmp_path / "issues"), "--store", str(tmp_path / "store"), "--jobs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "built 480 plans" in out and "validation: 0 violations" in out

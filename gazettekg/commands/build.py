@@ -19,7 +19,7 @@ def cmd_build(args) -> int:
     from gazettekg.progress import ProgressBar
     from kg_build import iris
     from kg_build.pipeline import ISSUE_GRAPH_PREFIX, build_collection, export_collection, export_format, \
-        gazette_files, reusable, write_atomic
+        gazette_files, reusable
     from queries.engines import DEFAULT_STORE, StagedStore, StoreError, is_remote, read_manifest
     from queries.remote import publish_remote_graphs
     if args.jobs < 1:
@@ -31,6 +31,7 @@ def cmd_build(args) -> int:
     remote = is_remote(store)
     previous = None if remote else read_manifest(Path(store))
     bar = ProgressBar(sys.stderr)
+    export = None           # the export, written beside its target until the store is published
     try:
         with StagedStore(None if remote else Path(store), fresh=not reusable(previous)) as staged:
             try:
@@ -53,10 +54,14 @@ def cmd_build(args) -> int:
                                       last=(str(iris.ENTITIES_GRAPH), str(iris.LINKS_GRAPH)))
             elif result.changed:
                 staged.commit(result.manifest())
-    except StoreError as error:
-        return err(str(error))
+    except BaseException as error:
+        if export is not None:
+            export.unlink(missing_ok=True)
+        if isinstance(error, StoreError):
+            return err(str(error))
+        raise
     if export is not None:
-        write_atomic(args.export, export)
+        os.replace(export, args.export)
     print(f"built {counts['plans']} plans, {counts['tasks']} tasks, {counts['units']} units, "
           f"{counts['regions']} regions, {counts['targets']} targets, {counts['deadlines']} deadlines, "
           f"{counts['projects']} projects ({counts['triples']} triples) from {len(result.issues)} file(s)"
