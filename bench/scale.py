@@ -5,7 +5,7 @@
 For each size N, a synthetic collection of N distinct issues (bench/synth.py, seed 1) is
 built with `gazettekg build DIR --store … --export ….nq` as a separate process, and:
 - end to end: wall time and peak memory (resident memory of the build's whole process
-  tree, sampled every 50 ms);
+  tree, sampled every 250 ms);
 - per stage, in this process over the same files: extraction MB/s (with one plain regex
   pass over the same text beside it), to-RDF triples/s, SHACL time, linking time, and
   loading the exported N-Quads into a fresh embedded store;
@@ -83,7 +83,7 @@ def run_measured(cmd: list[str]) -> tuple[float, int, str]:
         nonlocal peak
         while not stop.is_set():
             peak = max(peak, tree_rss(proc.pid))
-            stop.wait(0.05)
+            stop.wait(0.25)     # a scan of /proc costs CPU the build would use; peaks last seconds
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, _ = proc.communicate()

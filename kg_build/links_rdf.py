@@ -64,23 +64,28 @@ def links_triples(result: LinkResult) -> Iterator[tuple[Node, Node, Node]]:
             yield node, SKOS.altLabel, text(s)
     for c in result.claims:
         yield target_iri(c.target), GK.indicator, indicator_iri(c.indicator)
+    # a task is named by ~20 rows: its IRI is minted once (minting is most of the cost here)
+    nodes: dict[TaskRef, URIRef] = {}
+    node = lambda ref: nodes.get(ref) or nodes.setdefault(ref, task_iri(ref))
     related: dict[TaskRef, set[TaskRef]] = {}
     for r in result.relations:
         related.setdefault(r.a, set()).add(r.b)
         related.setdefault(r.b, set()).add(r.a)     # symmetric: stated both ways, no reasoner needed
+    related_to, evidence, evidence_for, score, basis, shared = (
+        GK.relatedTo, GK.RelationEvidence, GK.evidenceFor, GK.score, GK.basis, GK.sharedTerm)
     for task in sorted(related):
         for other in sorted(related[task]):
-            yield task_iri(task), GK.relatedTo, task_iri(other)
+            yield node(task), related_to, node(other)
     for r in result.relations:
-        a, b = task_iri(r.a), task_iri(r.b)
+        a, b = node(r.a), node(r.b)
         ev = iris.evidence(a, b, r.basis)
-        yield ev, RDF.type, GK.RelationEvidence
-        yield ev, GK.evidenceFor, a
-        yield ev, GK.evidenceFor, b
-        yield ev, GK.score, decimal(r.score)
-        yield ev, GK.basis, text(r.basis)
+        yield ev, RDF.type, evidence
+        yield ev, evidence_for, a
+        yield ev, evidence_for, b
+        yield ev, score, decimal(r.score)
+        yield ev, basis, text(r.basis)
         for term in r.shared:
-            yield ev, GK.sharedTerm, text(term)
+            yield ev, shared, text(term)
     for c in result.conflicts:
         kind, _, subject = c.key.partition("/")
         node = iris.conflict(kind, subject)

@@ -6,7 +6,7 @@ subjects into chunks that SHACL checks one by one in the worker pool.
 """
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
@@ -50,6 +50,10 @@ def validate_links(rows: Iterable[bytes], records: list[GazetteRecord], pool: Pr
     pending: set = set()
     batch: list[bytes] = []
     count = 0
+    # the store loads in a thread of its own (Oxigraph's bulk load releases the GIL), one
+    # batch at a time and in order, while this thread writes the next rows
+    loader = ThreadPoolExecutor(max_workers=1) if store is not None else None
+    loading: list = []
     for chunk in _subject_chunks(rows, LINKS_CHUNK):
         count += len(chunk)
         for row in chunk:
@@ -64,13 +68,19 @@ def validate_links(rows: Iterable[bytes], records: list[GazetteRecord], pool: Pr
             if len(pending) >= MAX_PENDING:     # a bounded queue: memory stays flat
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 found += [f for d in done for f in d.result()]
-        if store is not None:
+        if loader is not None:
             batch += chunk
             if len(batch) >= STORE_BATCH * LINKS_CHUNK:
-                store(b"".join(batch))
+                if loading:
+                    loading.pop().result()      # at most one batch waits: memory stays flat
+                loading.append(loader.submit(store, b"".join(batch)))
                 batch = []
-    if store is not None and batch:
-        store(b"".join(batch))
+    if loader is not None:
+        with loader:
+            if batch:
+                loading.append(loader.submit(store, b"".join(batch)))
+            for future in loading:
+                future.result()
     for future in pending:
         found += future.result()
     return count, found

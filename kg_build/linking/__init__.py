@@ -9,6 +9,7 @@ of tasks, so linking thousands of plans stays close to linear (bench/linking.py)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from kg_build.linking.conflicts import deadline_conflicts, list_conflicts, value_conflicts
 from kg_build.linking.indicators import claims_of, indicators_of, merge_similar
@@ -87,17 +88,27 @@ def _relation_order(r: Relation) -> tuple:
     return (*_ref_order(r.a), *_ref_order(r.b), r.basis)
 
 
-def link(records: list[GazetteRecord]) -> LinkResult:
-    """Link every plan of every gazette with every other. Deterministic: same input, same result."""
+def group_relations(job: tuple[list[PlanRecord], list[Claim]]) -> list[Relation]:
+    """The relations among one group's plans, given the group's claims (a job for `link`'s map)."""
+    group, claims = job
+    return _supported(project_relations(group), indicator_relations(claims, len(group)) + text_relations(group))
+
+
+def link(records: list[GazetteRecord], *, map: Callable = map) -> LinkResult:
+    """Link every plan of every gazette with every other. Deterministic: same input, same result.
+
+    `map` runs `group_relations` over the government groups: a process pool's map finds
+    the groups' relations in parallel (they are independent); its results come in order."""
     plans = sorted((p for r in records for p in r.plans), key=lambda p: p.key)
     claims = merge_similar([c for p in plans for c in claims_of(p)])
     indicators = indicators_of(claims)
     labels = {k: ind.label for k, ind in indicators.items()}
     relations: dict[tuple, Relation] = {}
-    for group in _government_groups(plans):
-        keys = {p.key for p in group}
-        mine = [c for c in claims if c.task is not None and c.task.plan_key in keys]
-        found = _supported(project_relations(group), indicator_relations(mine, len(group)) + text_relations(group))
+    groups = _government_groups(plans)
+    keys = [{p.key for p in group} for group in groups]
+    jobs = [(group, [c for c in claims if c.task is not None and c.task.plan_key in mine])
+            for group, mine in zip(groups, keys)]
+    for found in map(group_relations, jobs):
         for r in found:     # a province's plans are in every city's group: keep their best
             if r.score > relations.get((r.a, r.b, r.basis), r).score or (r.a, r.b, r.basis) not in relations:
                 relations[(r.a, r.b, r.basis)] = r
