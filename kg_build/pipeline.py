@@ -470,8 +470,7 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
     sink.put_graph(str(iris.LINKS_GRAPH), b"")
     records = [i.record for i in kept]
     store = lambda rows: sink.add_to_graph(str(iris.LINKS_GRAPH), rows)
-    n_links, link_findings = validate_links(links_rows(link(records, map=pool.map if pool else map)), records,
-                                            pool, store=store)
+    n_links, link_findings = validate_links(links_rows(link(records)), records, pool, store=store)
     collection_findings += link_findings
     timings["linking"] = time.perf_counter() - t
     report = merge_findings(findings + collection_findings)

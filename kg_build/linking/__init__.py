@@ -9,7 +9,6 @@ of tasks, so linking thousands of plans stays close to linear (bench/linking.py)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from kg_build.linking.conflicts import deadline_conflicts, list_conflicts, value_conflicts
 from kg_build.linking.indicators import claims_of, indicators_of, merge_similar
@@ -88,30 +87,29 @@ def _relation_order(r: Relation) -> tuple:
     return (*_ref_order(r.a), *_ref_order(r.b), r.basis)
 
 
-def group_relations(job: tuple[list[PlanRecord], list[Claim]]) -> list[Relation]:
-    """The relations among one group's plans, given the group's claims (a job for `link`'s map)."""
-    group, claims = job
+def _group_relations(group: list[PlanRecord], claims: list[Claim]) -> list[Relation]:
+    """The relations among one group's plans, given the group's claims."""
     return _supported(project_relations(group), indicator_relations(claims, len(group)) + text_relations(group))
 
 
-def link(records: list[GazetteRecord], *, map: Callable = map) -> LinkResult:
+def link(records: list[GazetteRecord]) -> LinkResult:
     """Link every plan of every gazette with every other. Deterministic: same input, same result.
 
-    `map` runs `group_relations` over the government groups: a process pool's map finds
-    the groups' relations in parallel (they are independent); its results come in order."""
+    The government groups are independent; finding their relations in the worker pool was
+    tried and dropped: at 1,000 issues shipping each city's plans to a worker cost more time
+    (779 s against 622 s for the build) and memory (peak 4.0 GB against 3.4 GB) than it saved."""
     plans = sorted((p for r in records for p in r.plans), key=lambda p: p.key)
     claims = merge_similar([c for p in plans for c in claims_of(p)])
     indicators = indicators_of(claims)
     labels = {k: ind.label for k, ind in indicators.items()}
     relations: dict[tuple, Relation] = {}
-    groups = _government_groups(plans)
-    keys = [{p.key for p in group} for group in groups]
-    jobs = [(group, [c for c in claims if c.task is not None and c.task.plan_key in mine])
-            for group, mine in zip(groups, keys)]
-    for found in map(group_relations, jobs):
+    for group in _government_groups(plans):
+        mine = {p.key for p in group}
+        found = _group_relations(group, [c for c in claims if c.task is not None and c.task.plan_key in mine])
         for r in found:     # a province's plans are in every city's group: keep their best
-            if r.score > relations.get((r.a, r.b, r.basis), r).score or (r.a, r.b, r.basis) not in relations:
-                relations[(r.a, r.b, r.basis)] = r
+            key = (r.a, r.b, r.basis)
+            if key not in relations or r.score > relations[key].score:
+                relations[key] = r
     jurisdiction = {p.key: p.jurisdiction for p in plans}
     relations = _strongest(_within_governments(list(relations.values()), jurisdiction), MAX_RELATED)
     relations.sort(key=_relation_order)
