@@ -49,41 +49,45 @@ def validate_links(rows: Iterable[bytes], records: list[GazetteRecord], pool: Pr
     found: list[Finding] = []
     pending: set = set()
     batch: list[bytes] = []
+    loading = None          # the batch the loader is storing
     count = 0
     # the store loads in a thread of its own (Oxigraph's bulk load releases the GIL), one
-    # batch at a time and in order, while this thread writes the next rows
-    loader = ThreadPoolExecutor(max_workers=1) if store is not None else None
-    loading: list = []
-    for chunk in _subject_chunks(rows, LINKS_CHUNK):
-        count += len(chunk)
-        for row in chunk:
-            subject, predicate, rest = row.split(b" ", 2)
-            if predicate == _TYPE:
-                kinds.setdefault(subject, rest.rsplit(b" ", 1)[0])
-        job = _with_types(chunk, kinds)
-        if pool is None:
-            found += validate_links_chunk(job)
-        else:
-            pending.add(pool.submit(validate_links_chunk, job))
-            if len(pending) >= MAX_PENDING:     # a bounded queue: memory stays flat
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                found += [f for d in done for f in d.result()]
-        if loader is not None:
-            batch += chunk
-            if len(batch) >= STORE_BATCH * LINKS_CHUNK:
-                if loading:
-                    loading.pop().result()      # at most one batch waits: memory stays flat
-                loading.append(loader.submit(store, b"".join(batch)))
-                batch = []
-    if loader is not None:
-        with loader:
-            if batch:
-                loading.append(loader.submit(store, b"".join(batch)))
-            for future in loading:
-                future.result()
+    # batch at a time and in order, while this thread writes the next rows; leaving the block,
+    # even on an error, waits for it, so nothing is written to a store being thrown away
+    with ThreadPoolExecutor(max_workers=1) as loader:
+        for chunk in _subject_chunks(rows, LINKS_CHUNK):
+            count += len(chunk)
+            for row in chunk:
+                subject, predicate, rest = row.split(b" ", 2)
+                if predicate == _TYPE:
+                    kinds.setdefault(subject, rest.rsplit(b" ", 1)[0])
+            job = _with_types(chunk, kinds)
+            if pool is None:
+                found += validate_links_chunk(job)
+            else:
+                pending.add(pool.submit(validate_links_chunk, job))
+                if len(pending) >= MAX_PENDING:     # a bounded queue: memory stays flat
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    found += [f for d in done for f in d.result()]
+            if store is not None:
+                batch += chunk
+                if len(batch) >= STORE_BATCH * LINKS_CHUNK:
+                    loading = _load_next(loader, store, batch, loading)
+                    batch = []
+        if store is not None and batch:
+            loading = _load_next(loader, store, batch, loading)
+        if loading is not None:
+            loading.result()
     for future in pending:
         found += future.result()
     return count, found
+
+
+def _load_next(loader: ThreadPoolExecutor, store: Callable[[bytes], None], rows: list[bytes], loading):
+    """Hand `rows` to the loader once the batch before them is stored (one batch waits at most)."""
+    if loading is not None:
+        loading.result()
+    return loader.submit(store, b"".join(rows))
 
 
 def _subject_chunks(rows: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
