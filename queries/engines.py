@@ -25,6 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ontology.namespaces import NAMESPACES
+from queries.sparql_text import outer_group, to_ox_term, with_values
 
 PREFIX_MAP = {prefix: str(ns) for prefix, ns in NAMESPACES.items()}
 
@@ -56,22 +57,6 @@ class GraphResult:
 QueryResult = SelectResult | AskResult | GraphResult
 
 
-def to_ox_term(value):
-    """A Python value or rdflib term → the pyoxigraph term bound in place of a variable."""
-    from rdflib import Literal as RLiteral, URIRef
-    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-        return value
-    if isinstance(value, URIRef):
-        return ox.NamedNode(str(value))
-    if isinstance(value, RLiteral):
-        if value.language:
-            return ox.Literal(str(value), language=value.language)
-        if value.datatype:
-            return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
-        return ox.Literal(str(value))
-    return ox.Literal(str(value))
-
-
 class EmbeddedStore:
     """A read-only view of a published on-disk Oxigraph store."""
 
@@ -90,8 +75,11 @@ class EmbeddedStore:
 
     def query(self, sparql: str, *, bindings: dict | None = None) -> QueryResult:
         """Run a SPARQL query over the union of all graphs; `bindings` (variable name → value)
-        are bound as RDF terms."""
+        are bound as RDF terms, both as a VALUES block and as substitutions (queries.sparql_text
+        says why both)."""
         subs = {ox.Variable(k): to_ox_term(v) for k, v in (bindings or {}).items()}
+        if subs and outer_group(sparql) is not None:
+            sparql = with_values(sparql, bindings)
         res = self._store.query(sparql, prefixes=PREFIX_MAP, substitutions=subs or None,
                                 use_default_graph_as_union=True)
         if isinstance(res, ox.QueryBoolean):

@@ -17,7 +17,6 @@ outermost group — the place where the embedded store's substitutions act as we
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -27,22 +26,12 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from queries.engines import (PREFIX_MAP, AskResult, GraphResult, QueryResult, SelectResult, StoreError, is_remote,
-                             to_ox_term)
+from queries.engines import PREFIX_MAP, AskResult, GraphResult, QueryResult, SelectResult, StoreError, is_remote
+from queries.sparql_text import DECLARED_PREFIX, blank_out, query_form, with_values
 
 GSP_SEGMENT = {"query": "store", "sparql": "store"}
 READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 TIMEOUT = 60  # seconds; a query or load that takes longer is reported, not waited for
-
-# Tokens the VALUES injection must step over: comments, strings (long ones first) and IRIs.
-_SKIP = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                   r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>', re.DOTALL)
-_WHERE = re.compile(r"(?<![\w?$:])WHERE\b", re.IGNORECASE)
-_VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_DECLARED = re.compile(r"(?<![\w?$])PREFIX\s+([A-Za-z][\w.-]*|):", re.IGNORECASE)
-_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-                   re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Endpoints:
@@ -76,64 +65,10 @@ class Endpoints:
         return cls(url, urlunsplit(parts._replace(path=f"{head}/{GSP_SEGMENT[last]}")))
 
 
-def sparql_term(term) -> str:
-    """An RDF term in SPARQL syntax; pyoxigraph's N-Triples form escapes quotes, backslashes
-    and line breaks, so no value can end its literal early.
-
-    >>> sparql_term(ox.Literal('x" } ; DROP ALL #'))
-    '"x\\\\" } ; DROP ALL #"'
-    """
-    term = to_ox_term(term)
-    if isinstance(term, ox.BlankNode):
-        raise ValueError("a blank node cannot be bound to a query variable")
-    return str(term)
-
-
-def _blank(sparql: str) -> str:
-    """The query with comments, strings and IRIs blanked out, offsets unchanged."""
-    return _SKIP.sub(lambda m: " " * len(m.group()), sparql)
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT, DESCRIBE, or the update keyword the text starts with."""
-    m = _FORM.search(_blank(sparql))
-    return m.group(1).upper() if m else ""
-
-
-def _outer_group(sparql: str) -> int:
-    """Offset just after the `{` that opens the query's outermost WHERE group."""
-    text, depth, where_seen = _blank(sparql), 0, False
-    construct = query_form(sparql) == "CONSTRUCT"
-    for m in re.finditer(r"[{}]|" + _WHERE.pattern, text, re.IGNORECASE):
-        token = m.group()
-        if token == "}":
-            depth -= 1
-        elif token != "{":
-            where_seen = where_seen or depth == 0
-        elif depth == 0 and (where_seen or not construct):  # CONSTRUCT's template comes before WHERE
-            return m.end()
-        else:
-            depth += 1
-    raise ValueError("cannot bind values: the query has no WHERE group")
-
-
-def with_values(sparql: str, bindings: dict) -> str:
-    """The query with `VALUES (?a ?b) { (term term) }` opening its outermost group."""
-    if not bindings:
-        return sparql
-    for name in bindings:
-        if not _VARNAME.match(name):  # a name is query text too
-            raise ValueError(f"{name!r} is not a variable name")
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(sparql_term(value) for value in bindings.values())
-    at = _outer_group(sparql)
-    return f"{sparql[:at]}\n  VALUES ({names}) {{ ({terms}) }}\n{sparql[at:]}"
-
-
 def with_prefixes(sparql: str) -> str:
     """Declare every project prefix the query does not declare itself (the embedded store
     knows them all; a remote endpoint does not)."""
-    declared = set(_DECLARED.findall(_blank(sparql)))
+    declared = set(DECLARED_PREFIX.findall(blank_out(sparql)))
     head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIX_MAP.items() if p not in declared)
     return head + sparql
 

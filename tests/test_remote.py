@@ -23,7 +23,8 @@ import pytest
 from gazettekg.cli import main
 from queries.engines import AskResult, GraphResult, SelectResult, StoreError, open_store
 from queries.library import load_library, run
-from queries.remote import Endpoints, RemoteStore, with_values
+from queries.remote import Endpoints, RemoteStore
+from queries.sparql_text import with_values
 
 LIBRARY = load_library()
 
