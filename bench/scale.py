@@ -178,7 +178,7 @@ class OxigraphServer:
 
 def query_latencies(store_path: Path, server: OxigraphServer | None) -> dict[str, tuple[float, float | None]]:
     from queries.engines import open_store
-    from queries.sparql_text import with_values
+    from queries.sparql_text import bind_in_text
     store = open_store(store_path)
     out = {}
     for name, q in load_library().items():
@@ -186,7 +186,7 @@ def query_latencies(store_path: Path, server: OxigraphServer | None) -> dict[str
         t_embedded = median_time(lambda: store.query(q.text, bindings=bindings))
         t_server = None
         if server is not None:
-            text = with_values(PREFIXES + q.text if "PREFIX gk:" not in q.text else q.text, bindings)
+            text = bind_in_text(PREFIXES + q.text if "PREFIX gk:" not in q.text else q.text, bindings)
             try:
                 t_server = median_time(lambda: server.query(text))
             except TimeoutError:        # reported as such, not a crash an hour into the run

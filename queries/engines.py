@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ontology.namespaces import NAMESPACES
-from queries.sparql_text import outer_group, to_ox_term, with_values
+from queries.sparql_text import bind_in_text, outer_group, to_ox_term
 
 PREFIX_MAP = {prefix: str(ns) for prefix, ns in NAMESPACES.items()}
 
@@ -75,11 +75,11 @@ class EmbeddedStore:
 
     def query(self, sparql: str, *, bindings: dict | None = None) -> QueryResult:
         """Run a SPARQL query over the union of all graphs; `bindings` (variable name → value)
-        are bound as RDF terms, both as a VALUES block and as substitutions (queries.sparql_text
+        are bound as RDF terms, in the query text and as substitutions (queries.sparql_text
         says why both)."""
         subs = {ox.Variable(k): to_ox_term(v) for k, v in (bindings or {}).items()}
         if subs and outer_group(sparql) is not None:
-            sparql = with_values(sparql, bindings)
+            sparql = bind_in_text(sparql, bindings)
         res = self._store.query(sparql, prefixes=PREFIX_MAP, substitutions=subs or None,
                                 use_default_graph_as_union=True)
         if isinstance(res, ox.QueryBoolean):

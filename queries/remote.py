@@ -11,8 +11,9 @@ Oxigraph server (`/query` → `/store`). Another server layout (Fuseki: `/ds/que
 server: `sparql+http://host:3030/ds/query#gsp=http://host:3030/ds/data`.
 
 Parameter values never become query text as written: each is an RDF term that pyoxigraph
-serialises with N-Triples escaping, sent in a VALUES block at the start of the query's
-outermost group — the place where the embedded store's substitutions act as well.
+serialises with N-Triples escaping, written into the query text as queries.sparql_text
+binds them for the embedded store too: a VALUES block opening the outermost group, and the
+term itself in FILTER expressions.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from queries.engines import PREFIX_MAP, AskResult, GraphResult, QueryResult, SelectResult, StoreError, is_remote
-from queries.sparql_text import DECLARED_PREFIX, blank_out, query_form, with_values
+from queries.sparql_text import DECLARED_PREFIX, bind_in_text, blank_out, query_form
 
 GSP_SEGMENT = {"query": "store", "sparql": "store"}
 READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -115,8 +116,8 @@ class RemoteStore:
         return cls(Endpoints.from_spec(spec), **options)
 
     def query(self, sparql: str, *, bindings: dict | None = None) -> QueryResult:
-        """Run a read query; `bindings` (variable name → value) arrive as a VALUES block of RDF terms."""
-        text = with_prefixes(with_values(sparql, bindings or {}))
+        """Run a read query; `bindings` (variable name → value) are written into it as RDF terms."""
+        text = with_prefixes(bind_in_text(sparql, bindings) if bindings else sparql)
         form = query_form(text)
         if form not in READ_FORMS:
             raise StoreError(f"{form or 'this'} is not a read query; the store answers SELECT, ASK, CONSTRUCT, DESCRIBE")

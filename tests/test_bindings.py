@@ -6,7 +6,7 @@ import pytest
 
 from queries.engines import PREFIX_MAP
 from queries.library import load_library
-from queries.sparql_text import outer_group, to_ox_term, with_values
+from queries.sparql_text import inline_in_filters, outer_group, to_ox_term, with_values
 
 LIBRARY = {name: q for name, q in load_library().items() if q.params}
 
@@ -56,3 +56,25 @@ def test_a_query_without_where_group_is_bound_by_substitution(sample_store):
         with_values(text, {"plan": "x"})
     graph = sample_store.query(text, bindings={"plan": ox.NamedNode("https://w3id.org/gazettekg/id/plan/xuzheng-2020-7")})
     assert any(t.predicate.value.endswith("docNumber") and t.object.value == "许政〔2020〕7号" for t in graph.triples)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('SELECT ?x WHERE { ?x ?p ?l FILTER(CONTAINS(?l, ?k)) }',
+     'SELECT ?x WHERE { ?x ?p ?l FILTER(CONTAINS(?l, "水")) }'),
+    # FILTER without parentheses of its own, and $-variables
+    ('SELECT ?x WHERE { ?x ?p ?l FILTER regex(?l, $k) }', 'SELECT ?x WHERE { ?x ?p ?l FILTER regex(?l, "水") }'),
+    # inside EXISTS the variable may be a subject: left to VALUES and substitutions
+    ('SELECT ?x WHERE { ?x ?p ?l FILTER(EXISTS { ?k ?p ?l } || ?l = ?k) }',
+     'SELECT ?x WHERE { ?x ?p ?l FILTER(EXISTS { ?k ?p ?l } || ?l = "水") }'),
+    ('SELECT ?x WHERE { ?x ?p ?l FILTER NOT EXISTS { ?x ?p ?k } }', 'SELECT ?x WHERE { ?x ?p ?l FILTER NOT EXISTS { ?x ?p ?k } }'),
+    # a longer name, a string that looks like the variable, a pattern outside any FILTER
+    ('SELECT ?x WHERE { ?x ?p ?k . ?x ?q "?k" FILTER(?kk != ?k) }',
+     'SELECT ?x WHERE { ?x ?p ?k . ?x ?q "?k" FILTER(?kk != "水") }'),
+])
+def test_bound_values_are_written_into_filters(query, expected):
+    assert inline_in_filters(query, {"k": "水"}) == expected
+
+
+def test_a_value_cannot_break_out_of_its_literal():
+    text = inline_in_filters('SELECT ?x WHERE { ?x ?p ?l FILTER(?l = ?k) }', {"k": 'x") } ; DROP ALL #'})
+    assert text == 'SELECT ?x WHERE { ?x ?p ?l FILTER(?l = "x\\") } ; DROP ALL #") }'
