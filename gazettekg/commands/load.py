@@ -13,6 +13,7 @@ from scratch: a loaded store has no per-issue build cache to reuse.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def cmd_load(args) -> int:
                    f"the loaded files")
     if args.threads < 1:
         return err(f"--threads {args.threads}: expected 1 or more")
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        return err(f"{missing[0]}: no such file; expected an RDF file (.nq, .nt, .trig, .ttl)")
+    size = sum(f.stat().st_size for f in args.files)
+    print(f"loading {len(args.files)} file(s), {size / 2**20:.0f} MB, with up to {args.threads} thread(s)…",
+          file=sys.stderr, flush=True)
     started = time.perf_counter()
     try:
         with StagedStore(target, fresh=True) as staged:
