@@ -117,17 +117,22 @@ def _load_piece(store: ox.Store, piece: Piece) -> None:
         raise InputError(str(piece.path), 0, f"cannot load: {error}") from None
 
 
+def check_files(paths: list[Path]) -> None:
+    """Raise InputError for the first path that is not a file of a known RDF format."""
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise InputError(str(path), 0, f"no such file; expected an RDF file ({', '.join(FORMATS)})")
+        rdf_format(path)
+
+
 def load_files(store: ox.Store, paths: list[Path], threads: int | None = None) -> None:
     """Load every file of `paths` into `store`, in parallel pieces.
 
     Not atomic: a failure leaves part of the data in `store`, so load into a staged store.
     Raises InputError (file:line) for a missing file, an unknown format or a syntax error."""
     threads = threads or os.cpu_count() or 1
-    work: list[Piece] = []
-    for path in map(Path, paths):
-        if not path.is_file():
-            raise InputError(str(path), 0, "no such file; expected an RDF file (.nq, .nt, .trig, .ttl)")
-        work.extend(pieces(path, threads))
+    check_files(paths)
+    work = [piece for path in map(Path, paths) for piece in pieces(path, threads)]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         loads = [pool.submit(_load_piece, store, piece) for piece in work]
         try:

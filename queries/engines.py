@@ -1,7 +1,8 @@
 """Where the graph lives: one small interface over the embedded store.
 
-The embedded store is Oxigraph on disk (pyoxigraph): measured against rdflib it loads
-~15x faster and answers self-joins orders of magnitude faster (bench/store.py). The
+The embedded store is Oxigraph on disk (pyoxigraph): measured against rdflib it loads 10⁶
+quads 7.8-9.7x faster (15x in memory) and answers self-joins orders of magnitude faster
+(bench/store.py, bench/scale.py, docs/PERFORMANCE.md). The
 build, the API and the graphs all reach the store through `open_store`, so none of
 them depends on another to get at the data. A `sparql+http://` spec opens a remote
 SPARQL endpoint instead (queries/remote.py), with the same `query()`.

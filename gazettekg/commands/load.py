@@ -21,7 +21,7 @@ from gazettekg.common import OK, err, store_arg
 
 
 def cmd_load(args) -> int:
-    from queries.bulk_load import load_files
+    from queries.bulk_load import check_files, load_files
     from queries.engines import DEFAULT_STORE, StagedStore, StoreError, is_remote, read_manifest
     store = args.store or DEFAULT_STORE
     if is_remote(store):
@@ -33,9 +33,7 @@ def cmd_load(args) -> int:
                    f"the loaded files")
     if args.threads < 1:
         return err(f"--threads {args.threads}: expected 1 or more")
-    missing = [f for f in args.files if not f.is_file()]
-    if missing:
-        return err(f"{missing[0]}: no such file; expected an RDF file (.nq, .nt, .trig, .ttl)")
+    check_files(args.files)             # before anything is staged; the CLI prints file:line
     size = sum(f.stat().st_size for f in args.files)
     print(f"loading {len(args.files)} file(s), {size / 2**20:.0f} MB, with up to {args.threads} thread(s)…",
           file=sys.stderr, flush=True)
