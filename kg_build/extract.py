@@ -13,6 +13,7 @@ from kg_build import conventions as cv
 from kg_build import dates, projects, regions, targets, units
 from kg_build.iris import plan_key
 from kg_build.outline import Outline, TaskDraft, build_outline
+from kg_build.outline_markers import heading_title, split_marker
 from kg_build.paragraphs import Paragraph, clean_line, join_page_breaks, lines_are_paragraphs, split_paragraphs
 from kg_build.reading import InputError
 from kg_build.records import (DeadlineMention, GazetteRecord, LEAD, PlanRecord, RESPONSIBLE, TargetMention,
@@ -109,7 +110,8 @@ def task_record(draft: TaskDraft, year: int | None, within: str | None = None, *
         _add_units(rec, units.resolve_roles(note, first_is_lead=first_is_lead))
         rec.scope += [s for s in note.scope if s not in rec.scope]
     noted = {canonical_unit(u.name)[0] for u in rec.units}
-    rec.mentioned_units = [n for n in units.prose_units(_without_notes(text)) if canonical_unit(n)[0] not in noted]
+    prose = [n for p in draft.paragraphs for n in units.prose_units(_without_notes(_unnumbered(p.text)))]
+    rec.mentioned_units = [n for n in dict.fromkeys(prose) if canonical_unit(n)[0] not in noted]
     found = dates.find_deadlines(text, year=year)
     rec.deadlines = _unique_deadlines(found)
     rec.status = dates.find_status(text)
@@ -118,6 +120,16 @@ def task_record(draft: TaskDraft, year: int | None, within: str | None = None, *
     rec.regions = regions.find_regions(text, within=within)
     rec.projects = projects.find_projects(text, within=within)
     return rec
+
+
+def _unnumbered(text: str) -> str:
+    """A paragraph without its numbering marker and heading sentence: （一）建立体系。X负责… → X负责…"""
+    marker = split_marker(text)
+    if marker is None:
+        return text
+    rest = marker[2]
+    title = heading_title(rest)
+    return rest[len(title) + 1:] if len(title) < len(rest) and len(title) <= 30 else rest
 
 
 def _without_notes(text: str) -> str:

@@ -274,9 +274,14 @@ def prose_units(text: str) -> list[str]:
     found: list[str] = []
     for m in cv.PROSE_SUBJECT.finditer(text):
         for name in split_unit_list(m.group("units")):
-            if _looks_like_unit(name) and 2 < len(name) <= 30 and name not in found:
+            if _looks_like_unit(name) and 2 < len(name) <= 30 and not _NOT_A_NAME.search(name) \
+                    and name not in found:
                 found.append(name)
     return found
+
+
+# A verb or preposition inside a captured subject: a clause, not a name (提出优化布局, 应当经…部门).
+_NOT_A_NAME = re.compile(r"^(?:经|对|在|向|按照|根据|为|将|与)|应当|提出|优化|建立|加强|推进|实施|开展")
 
 
 @lru_cache(maxsize=1)
