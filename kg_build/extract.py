@@ -13,7 +13,7 @@ from kg_build import conventions as cv
 from kg_build import dates, projects, regions, targets, units
 from kg_build.iris import plan_key
 from kg_build.outline import Outline, TaskDraft, build_outline
-from kg_build.outline_markers import heading_title, split_marker
+from kg_build.outline_markers import split_marker
 from kg_build.paragraphs import Paragraph, clean_line, join_page_breaks, lines_are_paragraphs, split_paragraphs
 from kg_build.reading import InputError
 from kg_build.records import (DeadlineMention, GazetteRecord, LEAD, PlanRecord, RESPONSIBLE, TargetMention,
@@ -123,13 +123,9 @@ def task_record(draft: TaskDraft, year: int | None, within: str | None = None, *
 
 
 def _unnumbered(text: str) -> str:
-    """A paragraph without its numbering marker and heading sentence: （一）建立体系。X负责… → X负责…"""
+    """A paragraph without its numbering marker: 第八条州数据局应当… → 州数据局应当…"""
     marker = split_marker(text)
-    if marker is None:
-        return text
-    rest = marker[2]
-    title = heading_title(rest)
-    return rest[len(title) + 1:] if len(title) < len(rest) and len(title) <= 30 else rest
+    return marker[2] if marker else text
 
 
 def _without_notes(text: str) -> str:
@@ -260,11 +256,12 @@ def extract_plan(lines: list[str], seg: PlanSegment, *, one_per_line: bool = Fal
 
 
 def extract_gazette(text: str, *, file_name: str, sha256: str | None = None,
-                    source: str | None = None) -> GazetteRecord:
+                    source: str | None = None, outlines: list | None = None) -> GazetteRecord:
     """Extract every plan of one gazette issue.
 
     Raises InputError naming `source` (the path as given; default: file_name) and the
-    line, with what was expected, when the text holds no plan.
+    line, with what was expected, when the text holds no plan. `outlines`, if given,
+    receives one list of (path prefix, Outline) per plan, for `gazettekg inspect`.
     """
     source = source or file_name
     lines = text.split("\n")
@@ -278,7 +275,10 @@ def extract_gazette(text: str, *, file_name: str, sha256: str | None = None,
     record = GazetteRecord(file_name, digest, title)
     keys: set[str] = set()
     for seg in segments:
-        plan = extract_plan(lines, seg, one_per_line=one_per_line, file_name=file_name)
+        found: list = []
+        plan = extract_plan(lines, seg, one_per_line=one_per_line, file_name=file_name, outlines=found)
+        if outlines is not None:
+            outlines.append(found)
         if plan.key in keys:
             raise InputError(source, seg.line, f"document number {seg.doc_number} appears twice; "
                              "expected each plan once per issue")

@@ -20,6 +20,7 @@ from ontology.namespaces import ID
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+_ORDER_NUMBER = re.compile(r"^(.+?)令第(\d+)号$")
 _ARTICLE_KINDS = {"章": "ch", "节": "s", "条": "a"}
 
 
@@ -89,6 +90,9 @@ def plan_key(doc_number: str | None, title: str, jurisdiction: str | None = None
             if jurisdiction and _reads_like_a_sibling(re.sub(r"\s+", "", m.group(1)), jurisdiction):
                 prefix += f"-{jurisdiction}"
             return f"{prefix}-{m.group(2)}-{m.group(3)}"
+        order = _ORDER_NUMBER.match(doc_number)
+        if order:       # 广东省人民政府令第290号 → guangdongshengrenminzhengfu-ling-290
+            return f"{slug(order.group(1))}-ling-{order.group(2)}"
         return slug(doc_number)
     stem = re.sub(r"\.[A-Za-z0-9]+$", "", file_name)
     return "doc-" + hashlib.sha1(f"{stem}\0{title}".encode("utf-8")).hexdigest()[:12]

@@ -212,6 +212,11 @@ def _plan_tasks(roots: list[OutlineNode]) -> tuple[list[TaskDraft], list[Paragra
     tasks: list[TaskDraft] = []
     goals: list[Paragraph] = []
     for r in roots:
+        for inner in _walk(r.children):
+            if inner.children and _noted(inner):
+                # an item with its own note is a task even where items stand below it
+                inner.reason = "carries its own unit note (items below it are tasks too)"
+                tasks.append(TaskDraft(inner.path, inner.title, list(inner.paragraphs), item=True))
         for leaf in _leaves(r):
             if r.kind == "task":
                 if leaf is r and not r.paragraphs[1:] and _heading_only(r.paragraphs[0]):
@@ -228,6 +233,7 @@ def _plan_tasks(roots: list[OutlineNode]) -> tuple[list[TaskDraft], list[Paragra
         for n in _walk([r]):
             if n.kind == "goal":
                 goals.extend(p for g in _walk([n]) for p in g.paragraphs)
+    tasks.sort(key=lambda d: (d.paragraphs[0].line, d.paragraphs[0].pieces[0][0] if d.paragraphs[0].pieces else 0))
     return tasks, goals
 
 
@@ -302,6 +308,8 @@ def _article_tasks(roots: list[OutlineNode]) -> list[TaskDraft]:
 
 def _article(art: OutlineNode, operative: bool) -> list[TaskDraft]:
     items = [c for c in _walk(art.children)]
+    for c in items:
+        c.reason = "part of its article (lists conditions, ways or duties of the article)"
     noted_items = [c for c in items if _noted(c)]
     if noted_items:
         # （一）户籍登记数据，由公安机关负责；: each noted item is a task, the article a section

@@ -150,7 +150,7 @@ def _document_heads(lines: list[str], taken: set[int]) -> list[_Head]:
         s = clean_line(raw)
         if not _title_like(s):
             continue
-        at_end = _DOC_NUMBER_AT_END.search(s) if s.endswith("号") else None
+        at_end = _DOC_NUMBER_AT_END.search(s) if s.rstrip("）)").endswith("号") else None
         nxt = _nonblank(lines, i + 1, i + 4)
         first = clean_line(lines[nxt[0]]) if nxt else ""
         docline = nxt[0] if nxt and _doc_number_line(first) else None
@@ -325,7 +325,7 @@ def segment_plans(lines: list[str]) -> list[PlanSegment]:
         number = head.doc_number
         if number is None and head.docline is not None:
             number = _doc_number_line(clean_line(lines[head.docline]))
-        if number and head.kind == "document" and title.endswith("号"):
+        if number and head.kind == "document" and title.rstrip("）)").endswith("号"):
             title = _DOC_NUMBER_AT_END.sub("", title)
         last = max(_nonblank(lines, head.start, stop) or [head.start])
         seg = PlanSegment(number, title, head.issuer, None, title, head.start + 1, head.title_last + 2, last + 1,
