@@ -168,3 +168,23 @@ def test_no_plan_found_only_without_title_or_numbered_items(text):
 def test_numbered_items_without_title_still_make_a_plan():
     rec = read("一、推进改革\n（一）简化审批。（市政务局负责）")
     assert rec.plans[0].kind == "untitled" and len(rec.plans[0].tasks) == 1
+
+
+def test_procedural_limits_caps_and_triggers():
+    # article-format 办法 (as 阿府办发〔2021〕21号, 中山市人民政府令第16号) and a cap as in 国发〔2018〕38号
+    rec = read("某市数据管理办法\n第一章 总则\n第一条 为了规范，制定本办法。\n第二章 管理\n"
+               "第二条 市数据局应当自收到申请之日起五个工作日内答复；超过五个工作日不答复的，视为同意。\n"
+               "第三条 市数据局应当每年对目录至少全面核查一次。\n"
+               "第四条 市知识产权局应当允许不超过五分之一的股东不具有资格，但最多不超过六批。")
+    a, b, c = rec.plans[0].tasks
+    assert [(t.value, t.unit, t.comparator, t.kind) for t in a.targets] == [(5, "个工作日", "AtMost", "procedural")]
+    assert [(t.value, t.unit, t.comparator, t.kind) for t in b.targets] == [(1, "次", "AtLeast", "procedural")]
+    assert [(t.value, t.comparator, t.kind) for t in c.targets] == [(0.2, "AtMost", "policy_parameter"),
+                                                                      (6, "AtMost", "policy_parameter")]
+
+
+def test_deadlines_without_a_year_take_the_documents_year():
+    rec = read("某市2021年重点工作方案\n一、重点任务\n（一）甲。年底前完成。（市发改委牵头）\n（二）乙。上半年完成。（市财政局牵头）")
+    a, b = rec.plans[0].tasks
+    assert [d.date for d in a.deadlines] == ["2021-12-31"] and [d.date for d in b.deadlines] == ["2021-06-30"]
+    assert rec.plans[0].sources["year"] == "2021, from the title"
