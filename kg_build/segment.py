@@ -30,6 +30,7 @@ _DOC_NUMBER_IN_PARENS = re.compile(rf"^[（(]\s*({_DOC_NUMBER_BODY})\s*[）)]$")
 _DOC_NUMBER_AT_END = re.compile(rf"\s*[（(]?\s*({_DOC_NUMBER_BODY})\s*[）)]?$")
 _NOTICE_END = re.compile(r"的(?:通知|决定|意见|通告|公告)$")
 _NOTICE_LAST_CHARS = frozenset("知定见告")     # the last characters _NOTICE_END accepts
+_TITLE_LAST_CHARS = frozenset(k[-1] for k in cv.raw()["titles"]["kinds"]) | frozenset("号）)")
 _ISSUED_WORDS = re.compile(r"现将|印发给你们|印发你们|予以印发|现予印发")
 _BOOK_TITLE = re.compile(r"《([^《》]{2,80})》")
 _BODY_START = re.compile(r"^(为|根据|按照|依据|依照|现将|近年来|当前|坚持|以)")
@@ -127,8 +128,10 @@ def _order_heads(lines: list[str]) -> list[_Head]:
     """Government orders: 中山市人民政府令 then （第16号）; the title line above, if any, starts it."""
     found = []
     for i, raw in enumerate(lines):
+        if not raw.rstrip().endswith("令"):
+            continue
         s = clean_line(raw)
-        m = cv.ORDER_LINE.match(s) if s.endswith("令") else None
+        m = cv.ORDER_LINE.match(s)
         if not m:
             continue
         nxt = _nonblank(lines, i + 1, i + 4)
@@ -145,8 +148,9 @@ def _document_heads(lines: list[str], taken: set[int]) -> list[_Head]:
     """Documents that hold their own measures: a title followed by a 文号 or by addressees."""
     found = []
     for i, raw in enumerate(lines):
-        if i in taken or not raw.strip():
-            continue
+        tail = raw.rstrip()
+        if not tail or tail[-1] not in _TITLE_LAST_CHARS or i in taken or "。" in tail or len(tail) > 150:
+            continue          # cleaning keeps the last character: no title kind ends this line
         s = clean_line(raw)
         if not _title_like(s):
             continue
