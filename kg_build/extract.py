@@ -16,8 +16,8 @@ from kg_build.outline import Outline, TaskDraft, build_outline
 from kg_build.outline_markers import split_marker
 from kg_build.paragraphs import Paragraph, clean_line, join_page_breaks, lines_are_paragraphs, split_paragraphs
 from kg_build.reading import InputError
-from kg_build.records import (DeadlineMention, GazetteRecord, LEAD, PlanRecord, RESPONSIBLE, TargetMention,
-                              TaskRecord, UnitMention)
+from kg_build.records import (DeadlineMention, GazetteRecord, LEAD, PlanRecord, RegionMention, RESPONSIBLE,
+                              TargetMention, TaskRecord, UnitMention)
 from kg_build.segment import PlanSegment, segment_plans
 from kg_build.units import canonical_unit
 from kg_build.tables import TaskTableRow, indicator_cells, task_table_rows
@@ -118,6 +118,9 @@ def task_record(draft: TaskDraft, year: int | None, within: str | None = None, *
     for t in targets.find_targets(text, year=year, deadlines=found):
         _add_target(rec, t, body.line_at(t.start))
     rec.regions = regions.find_regions(text, within=within)
+    # a note's 适用范围 names the zones a measure applies to (浙江自贸试验区); 所有/各… is a category
+    rec.regions += [RegionMention(z) for z in rec.scope
+                    if not z.startswith(("所有", "各", "全部", "全国")) and all(r.name != z for r in rec.regions)]
     rec.projects = projects.find_projects(text, within=within)
     return rec
 
