@@ -188,3 +188,17 @@ def test_deadlines_without_a_year_take_the_documents_year():
     a, b = rec.plans[0].tasks
     assert [d.date for d in a.deadlines] == ["2021-12-31"] and [d.date for d in b.deadlines] == ["2021-06-30"]
     assert rec.plans[0].sources["year"] == "2021, from the title"
+
+
+def test_joint_issuers_and_a_leading_group_office():
+    rec = read("中共某市委办公室 某市人民政府办公室关于印发《某市乡村振兴实施方案》的通知\n某办〔2022〕5号\n各县区委、县区人民政府：\n"
+               "现将《某市乡村振兴实施方案》印发给你们，请认真贯彻落实。\n中共某市委办公室\n某市人民政府办公室\n2022年3月1日\n"
+               "某市乡村振兴实施方案\n一、重点任务\n（一）发展产业。（市农业农村局牵头）")
+    [plan] = rec.plans
+    assert plan.doc_number == "某办〔2022〕5号" and plan.issued == "2022-03-01" and plan.title == "某市乡村振兴实施方案"
+    assert plan.issuer == "某市人民政府办公室" and len(plan.tasks) == 1
+    office = read("某市推进数字化改革领导小组办公室关于印发某市数字化改革工作要点的通知\n某数改办〔2022〕1号\n各成员单位：\n"
+                  "现将《某市数字化改革工作要点》印发给你们。\n某市推进数字化改革领导小组办公室\n2022年2月1日\n某市数字化改革工作要点\n"
+                  "一、重点工作\n1．建设平台。（市大数据局负责）")
+    assert office.plans[0].issuer == "某市推进数字化改革领导小组办公室"
+    assert [(u.name, u.role) for u in office.plans[0].tasks[0].units] == [("市大数据局", LEAD)]
