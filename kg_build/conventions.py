@@ -61,9 +61,9 @@ ARTICLE_RIGHT = re.compile(_art["right"])
 # Roles ------------------------------------------------------------------------------------
 _roles = _section("roles")
 LEAD_LABELS = frozenset(_roles["lead_labels"])
+OWNER_LABELS = frozenset(_roles["owner_labels"])
 REGION_LABELS = frozenset(_roles["region_labels"])
-NOTE_LABEL = re.compile(
-    f"({_alternation(_roles['lead_labels'] + _roles['responsible_labels'] + _roles['region_labels'])})[：:]")
+NOTE_LABEL = re.compile(f"({_alternation(_roles['lead_labels'] + _roles['owner_labels'] + _roles['responsible_labels'] + _roles['region_labels'])})[：:]")
 LEAD_VERB = re.compile(rf"^(?P<units>.+?)(?:{_alternation(_roles['lead_verbs'])})$")
 RESPONSIBLE_VERB = re.compile(rf"^(?P<units>.+?)(?:{_alternation(_roles['responsible_verbs'])})$")
 OWNER_VERB = re.compile(rf"^(?P<units>.+?)(?:{_alternation(_roles['owner_verbs'])})$")

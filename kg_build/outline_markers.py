@@ -12,14 +12,14 @@ import unicodedata
 _CN_DIGITS = "零〇一二三四五六七八九十百"
 CHAPTER, SECTION, PART, ARTICLE, ITEM, NUMBERED, SUBITEM, CIRCLED, BULLET = 0, 0.5, 1, 1.5, 2, 3, 4, 5, 6
 _MARKERS = [
-    (CHAPTER, re.compile(rf"^第([{_CN_DIGITS}\d]+)章(?![程节])")),
+    (CHAPTER, re.compile(rf"^第([{_CN_DIGITS}\d]+)(?:章(?![程节])|部分)")),
     (SECTION, re.compile(rf"^第([{_CN_DIGITS}\d]+)节")),
     (PART, re.compile(rf"^([{_CN_DIGITS}]+)、")),
     (ARTICLE, re.compile(rf"^第([{_CN_DIGITS}\d]+)条(?![例款件])")),
     (ITEM, re.compile(rf"^[（(]([{_CN_DIGITS}]+)[）)]")),
     # 1. 1． 1、 1﹒ (U+FE52) — but not a year or a decimal such as 2021年 / 1.5万
     (NUMBERED, re.compile(r"^(\d{1,3})\s*[.．、﹒](?![\d])")),
-    (SUBITEM, re.compile(r"^[（(](\d{1,3})[）)]|^([\u2474-\u2487])")),      # （1） ⑴
+    (SUBITEM, re.compile(r"^[（(](\d{1,3})[）)]|^([\u2474-\u2487])|^(\d{1,2})[）)](?![\d%])")),   # （1） ⑴ 1）
     (CIRCLED, re.compile(r"^([\u2460-\u2473])")),                          # ① … ⑳
     (BULLET, re.compile(r"^(?:——|—|－|-|●|•|·|▲|■|◆)(?=\s*[\u4e00-\u9fff“《（])")),
 ]
@@ -67,7 +67,7 @@ def _number(number: str) -> str:
 def path_component(level: float, number: str) -> str:
     """Outline path component as in `二.(一).3.(2)`, `第二章.第八条`, `①`."""
     if level == CHAPTER:
-        return f"第{number}章"
+        return f"第{number}章"      # 第一部分 nests like a chapter; its path reads 第一章 the same way
     if level == SECTION:
         return f"第{number}节"
     if level == ARTICLE:

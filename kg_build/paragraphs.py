@@ -142,7 +142,8 @@ def _is_orphan_tail(p: Paragraph) -> bool:
     """A short fragment that closes brackets it never opened (区〕政府〔管委会〕): the tail of a
     unit list that the PDF conversion printed twice."""
     t = p.text
-    return len(t) <= 20 and "\t" not in t and (t.count("〕") > t.count("〔") or t.count("）") > t.count("（"))
+    return len(t) <= 20 and "\t" not in t and (t.count("〕") > t.count("〔") or t.count("）") > t.count("（")) \
+        and heading_level(t) is None      # 1）建设道路。（…） is an item, not a tail
 
 
 def join_page_breaks(paras: list[Paragraph]) -> list[Paragraph]:

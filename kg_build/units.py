@@ -1,10 +1,15 @@
-"""Units (government bodies) named in a task's parenthesised unit note, with their role.
+"""Units (government bodies) named in a task's responsibility notes, with their role.
 
-Conventions read, all printed in gazettes:
+Conventions read (the words are data: kg_build/data/conventions.toml):
   （牵头单位：A；责任单位：B、C）   （责任单位：A，B）   （牵头单位：A，配合单位：B）
-  （6月底完成，牵头考核单位：A）   （A牵头，B配合）   （A负责）   （A、B按职责分工负责）
+  （6月底完成，牵头考核单位：A）   （A牵头，B配合）   （A指导，B协同）   （A、B按职责分工负责）
+  （A、B等负责。列第一位者为牵头单位，下同）   （A、B等和各有关省级人民政府负责）
+  （负责部门：A、B，适用范围：浙江自贸试验区）   （一）户籍登记数据，由公安机关负责；
 Labelled parts give the role by their label; unlabelled ones by the verb that ends them.
-A note with only 责任单位 has responsible units and no lead (as the gold reads it).
+负责 names the lead when the note names no 牵头 unit (the provisional role OWNER, settled
+by `resolve_roles`, which also applies a plan's first-listed rule). A note with only
+责任单位 has responsible units and no lead (as the gold reads it). Bodies named only in the
+running text (`prose_units`) are a weaker role, kept apart.
 
 `canonical_unit` folds every spelling of one body into one key: bracket styles, the
 与/和 misprint, abbreviations from data/unit_aliases.tsv, and a bare place name in a
@@ -144,7 +149,7 @@ def _labelled(inner: str, labels: list[re.Match]) -> tuple[list[UnitMention], li
         if label in cv.REGION_LABELS:
             scope += [v for v in re.split(r"[、，,]", value.split("，以下")[0].split("；")[0]) if v]
             continue
-        role = OWNER if label.startswith("负责") else LEAD if label in cv.LEAD_LABELS else RESPONSIBLE
+        role = OWNER if label in cv.OWNER_LABELS else LEAD if label in cv.LEAD_LABELS else RESPONSIBLE
         units += [UnitMention(n, role) for n in split_unit_list(value)]
     return units, scope
 

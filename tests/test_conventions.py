@@ -202,3 +202,9 @@ def test_joint_issuers_and_a_leading_group_office():
                   "一、重点工作\n1．建设平台。（市大数据局负责）")
     assert office.plans[0].issuer == "某市推进数字化改革领导小组办公室"
     assert [(u.name, u.role) for u in office.plans[0].tasks[0].units] == [("市大数据局", LEAD)]
+
+
+def test_parts_and_half_bracket_items():
+    rec = read("某市行动计划\n第一部分 总体要求\n一、指导思想\n以人为本。\n第二部分 重点任务\n一、建设项目\n"
+               "1）建设道路。（市交通局牵头）\n2）建设桥梁。（市住建局牵头）")
+    assert [t.path for t in rec.plans[0].tasks] == ["第二章.一.(1)", "第二章.一.(2)"]
