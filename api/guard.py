@@ -1,4 +1,4 @@
-"""What a SPARQL request is, decided from its tokens before anything runs.
+"""What a SPARQL request is: its kind from its tokens, SERVICE from its parse tree.
 
 The endpoint is read-only and closed: updates (INSERT, LOAD, CLEAR …) and federated
 queries (SERVICE) are refused. Oxigraph would really open an HTTP connection for a
@@ -7,10 +7,21 @@ SERVICE clause, so the refusal must be sound: a real SPARQL tokenizer skips stri
 so `"SERVICE"`, `# SERVICE`, `?service`, `ex:SERVICE` and `<http://x/SERVICE>` do not
 trip it, while the keyword in any letter case does. In the grammar a bare word is
 always a keyword, so a bare SERVICE token can only be the federated-query clause.
+
+Tokens are not enough for SERVICE, though: Oxigraph matches keywords without a word
+boundary, so `SERVICE:sparql` and `SERVICEx:y` (prefixed names to a tokenizer) run as
+federated queries. `service_in_parse` therefore decides on a real parse (rdflib's SPARQL
+grammar, looking for a ServiceGraphPattern); where that parser gives up (a syntax it does
+not know, too deep), any word or prefix that starts with SERVICE is refused instead, which
+over-approximates the engine's reading. The worker runs this check right before the engine.
+
+`nesting_depth` lets the server refuse deeply nested text (a stack overflow in a parser)
+with a 400 before any parser sees it.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -73,3 +84,69 @@ def inspect(text: str) -> Inspection:
     else:
         kind, form = "unknown", None
     return Inspection(kind=kind, form=form, keyword=first, service="SERVICE" in words)
+
+
+_OPEN, _CLOSE = "{([", "})]"
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of braces, parentheses and brackets outside strings, IRIs and comments.
+
+    >>> nesting_depth("SELECT * { { ?s ?p '{{{' } FILTER((1)) }")
+    3
+    """
+    depth = deepest = 0
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup != "other":
+            continue
+        c = m.group()
+        if c in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in _CLOSE:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _service_like_token(text: str) -> bool:
+    """Any keyword, or prefix of a prefixed name, that starts with SERVICE (any case)."""
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup in ("word", "pname") and m.group().upper().startswith("SERVICE"):
+            return True
+    return False
+
+
+def _has_service(node) -> bool:
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern":
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, (ParseResults, list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return False
+
+
+@lru_cache(maxsize=2048)
+def service_in_parse(text: str) -> bool:
+    """Does the query contain a SERVICE pattern, by its parse tree (see the module text)?
+
+    >>> service_in_parse("PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { SERVICE:sparql {?s ?p ?o} }")
+    True
+    >>> service_in_parse("SELECT * WHERE { SERVICEx:y {?s ?p ?o} }")
+    True
+    >>> service_in_parse("PREFIX service: <http://e/> SELECT ?x WHERE { BIND(service:x AS ?x) }")
+    False
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+    try:
+        tree = parseQuery(text)
+    except Exception:  # includes RecursionError: fall back to the over-approximation
+        return _service_like_token(text)
+    return _has_service(tree)

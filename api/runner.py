@@ -16,20 +16,33 @@ from api.worker import PoolBusy, QueryFailed, QueryTimeout, WorkerLost, to_trans
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-def check_query(text: str) -> guard.Inspection:
-    """Refuse what this endpoint never runs: empty text, updates, federated queries."""
+MAX_NESTING = 40  # the default of Settings.max_nesting
+
+
+def check_query(text: str, max_nesting: int = MAX_NESTING) -> guard.Inspection:
+    """Refuse what this endpoint never runs: empty text, deep nesting, updates, federated queries."""
     if not text.strip():
         raise ApiError(400, "Empty query", "the query text is empty", "send SPARQL in the `query` parameter")
+    depth = guard.nesting_depth(text)
+    if depth > max_nesting:
+        # refused here: a parser would recurse once per level and could crash a worker
+        raise ApiError(400, "Query nested too deeply",
+                       f"brackets are nested {depth} levels deep; at most {max_nesting} are accepted",
+                       "flatten the query (fewer nested groups or parentheses)")
     seen = guard.inspect(text)
     if seen.kind == "update":
         raise ApiError(403, "Read-only endpoint",
                        f"SPARQL Update ({seen.keyword}) is not accepted: this endpoint only answers queries",
                        "rebuild the store with `gazettekg build` to change the data")
     if seen.service:
-        raise ApiError(403, "Federated queries are disabled",
-                       "SERVICE clauses are refused: this endpoint makes no outbound connections",
-                       "query the other endpoint yourself and join the results locally")
+        raise _federated()
     return seen
+
+
+def _federated() -> ApiError:
+    return ApiError(403, "Federated queries are disabled",
+                    "SERVICE clauses are refused: this endpoint makes no outbound connections",
+                    "query the other endpoint yourself and join the results locally")
 
 
 async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | None = None,
@@ -37,8 +50,8 @@ async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | Non
                     base_iri: str | None = None) -> dict:
     """Answer SPARQL `text` in a worker; `fmt` is a format name or 'rows' for Python data.
     Relative IRIs in the text resolve against `base_iri` (the endpoint's URL for /sparql)."""
-    check_query(text)
     settings = state.settings
+    check_query(text, settings.max_nesting)
     try:
         transport = {k: to_transport(v) for k, v in (bindings or {}).items()}
     except TypeError as err:
@@ -59,6 +72,8 @@ async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | Non
         raise ApiError(503, "Query worker lost", "the process answering this query stopped unexpectedly",
                        "try again; a query that exhausts memory will fail the same way", retry) from None
     except QueryFailed as err:
+        if err.kind == "service":
+            raise _federated() from None
         if err.kind == "syntax":
             where = _POSITION.search(err.message)
             hint = (f"check line {where.group(1)}, column {where.group(2)}" if where

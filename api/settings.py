@@ -31,6 +31,8 @@ class Settings:
                            "when it was cut", 10_000)
     max_request_bytes: int = _help("largest request body or query string accepted (bytes); larger gets 413",
                                    256 * 1024)
+    max_nesting: int = _help("deepest nesting of { ( [ accepted in a query; deeper gets 400 before any parser "
+                             "runs (deep recursion would crash a worker)", 40)
     workers: int = _help("query worker processes, each with its own read-only view of the store", 2)
     queue_wait: float = _help("seconds a request waits for a free worker before it gets 503", 10.0)
     retry_after: int = _help("seconds sent in Retry-After with a 503", 5)

@@ -121,7 +121,7 @@ async def sparql(request: Request) -> Response:
             return RedirectResponse("/", status_code=303)
         raise ApiError(400, "Missing query", "no `query` parameter was given",
                        "GET /sparql?query=…, or open / for the query page")
-    seen = check_query(text)
+    seen = check_query(text, request.app.state.settings.max_nesting)
     fmt_param = _one(params, "format")
     if seen.form:
         try:

@@ -49,7 +49,8 @@ class WorkerLost(Exception):
 
 
 class QueryFailed(Exception):
-    """The engine refused the query: kind is 'syntax' (parser, with position) or 'evaluation'."""
+    """The query was not answered: kind is 'syntax' (parser, with position), 'evaluation'
+    (the engine's message) or 'service' (a SERVICE pattern, refused before the engine ran)."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -110,11 +111,18 @@ def _isolate_network() -> bool:
         return False
 
 
+class _Refused(Exception):
+    """Inside the worker: the job is refused before the engine sees it (args[0] is the kind)."""
+
+
 def execute(store, job: dict) -> dict:
     """Run one job against an open pyoxigraph store (inside the worker)."""
     import pyoxigraph as ox
-    from api import formats
+    from api import formats, guard
     from queries.engines import PREFIX_MAP
+    if guard.service_in_parse(job["sparql"]):
+        # decided on the parse tree right before the engine, which would really connect out
+        raise _Refused("service")
     kwargs = {}
     if job.get("default_graph") is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
@@ -207,6 +215,8 @@ def _serve(conn, store_path: str, isolate: bool) -> None:
             return
         try:
             reply = execute(store, job)
+        except _Refused as err:
+            reply = {"ok": False, "kind": err.args[0], "message": "refused before evaluation"}
         except SyntaxError as err:
             reply = {"ok": False, "kind": "syntax", "message": str(err)}
         except Exception as err:  # the engine's own message, never a traceback

@@ -1,0 +1,108 @@
+"""Hostile queries against the endpoint (issue 15): SERVICE spelled so a tokenizer misses it,
+deep nesting, and what a worker that dies leaves behind. Loopback only."""
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+ERROR_KEYS = {"status", "title", "detail", "hint"}
+
+
+@pytest.fixture(scope="module")
+def client(sample_store):
+    with TestClient(create_app(Settings.from_env({}, store=sample_store.path))) as c:
+        yield c
+
+
+class Listener:
+    """A real loopback HTTP listener that records every connection it accepts."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.received: list[bytes] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.settimeout(2)
+            try:
+                self.received.append(conn.recv(4096))
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nREMOTE-REPLY")
+            except OSError:
+                pass
+            conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture()
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+def service_forms(port: int) -> list[str]:
+    base = f"http://127.0.0.1:{port}/"
+    return [
+        f"PREFIX : <{base}> SELECT * WHERE {{ SERVICE:sparql {{?s ?p ?o}} }}",
+        f"PREFIX x: <{base}> SELECT * WHERE {{ SERVICEx:y {{?s ?p ?o}} }}",
+        f"PREFIX x: <{base}> SELECT * WHERE {{ sErViCex:y {{?s ?p ?o}} }}",
+        f"PREFIX : <{base}> SELECT * WHERE {{ ?a ?b ?c . SERVICE:sparql {{?s ?p ?o}} }}",
+        f"PREFIX : <{base}> ASK {{ SERVICE SILENT:sparql {{?s ?p ?o}} }}",
+        f"PREFIX : <{base}> CONSTRUCT {{ ?s ?p ?o }} WHERE {{ OPTIONAL {{ SERVICE:q {{?s ?p ?o}} }} }}",
+        f"SELECT * WHERE {{ SERVICE<{base}sparql>{{?s ?p ?o}} }}",
+    ]
+
+
+def test_service_spelled_as_a_prefixed_name_is_refused_and_nothing_connects(client, listener):
+    for q in service_forms(listener.port):
+        r = client.get("/sparql", params={"query": q})
+        assert r.status_code == 403, (q, r.text)
+        err = r.json()["error"]
+        assert set(err) == ERROR_KEYS and "federated" in err["title"].lower()
+        assert "REMOTE-REPLY" not in r.text
+    for q in service_forms(listener.port)[:2]:  # the same through the other routes that run a user's query
+        assert client.post("/sparql", content=q, headers={"Content-Type": "application/sparql-query"}).status_code == 403
+    import time
+    time.sleep(0.5)
+    assert listener.received == []
+
+
+def test_prefix_named_service_still_works(client):
+    q = "PREFIX service: <http://example.org/> SELECT ?x WHERE { BIND(service:x AS ?x) }"
+    assert client.get("/sparql", params={"query": q}).status_code == 200
+
+
+@pytest.mark.parametrize("depth", [41, 500, 10_000])
+def test_deep_nesting_is_400_before_any_worker(client, depth):
+    pool = client.app.state.pool
+    before = (pool.stats.started, pool.stats.lost)
+    q = "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+    r = client.post("/sparql", content=q, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400, r.text
+    err = r.json()["error"]
+    assert "nested" in err["title"].lower() and str(depth) in err["detail"]
+    assert (pool.stats.started, pool.stats.lost) == before  # no worker died or was replaced
+    q = "SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }"
+    assert client.get("/sparql", params={"query": q}).status_code == 400
+
+
+def test_moderate_nesting_still_runs(client):
+    q = "SELECT * WHERE " + "{" * 30 + " ?s a gk:Plan " + "}" * 30 + " LIMIT 1"
+    r = client.get("/sparql", params={"query": q})
+    assert r.status_code == 200, r.text
