@@ -110,7 +110,8 @@ async def _query_graph(request: Request, text: str):
     if guard.inspect(text).form not in ("CONSTRUCT", "DESCRIBE"):
         raise ApiError(400, "Not a graph query", "a graph view needs a CONSTRUCT or DESCRIBE query",
                        "write CONSTRUCT { … } WHERE { … }; SELECT results are tables (/sparql)")
-    reply = await run_query(request.app.state, text, fmt="ntriples")
+    reply = await run_query(request.app.state, text, fmt="ntriples",
+                            client=request.client.host if request.client else "?")
     triples = list(ox.parse(reply["body"], format=ox.RdfFormat.N_TRIPLES))
     store = get_store(request)
     return await run_in_threadpool(select.from_triples, store, triples, truncated=reply["truncated"])

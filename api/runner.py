@@ -6,6 +6,8 @@ rule, the time limit, the row cap and the error messages are the same everywhere
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 from starlette.concurrency import run_in_threadpool
 
@@ -45,11 +47,67 @@ def _federated() -> ApiError:
                     "query the other endpoint yourself and join the results locally")
 
 
+class FairUse:
+    """Who may start a query a user wrote (/sparql, /graph/query), so a few clients looping
+    slow queries cannot starve everyone else.
+
+    - Such queries hold at most `workers - 1` workers at once: one worker is always left for
+      the service's own queries (the REST routes, the library, the pages).
+    - A client (by IP) that already has a query running for longer than `slow_after`
+      seconds gets 429 with Retry-After for its next one, until that one ends.
+    """
+
+    def __init__(self, workers: int, slow_after: float, queue_wait: float):
+        self.lane = threading.BoundedSemaphore(max(1, workers - 1))
+        self.slow_after, self.queue_wait = slow_after, queue_wait
+        self._running: dict[str, dict[int, float]] = {}
+        self._lock = threading.Lock()
+        self._ids = iter(range(1 << 62))
+
+    def admit(self, client: str) -> int:
+        now = time.monotonic()
+        with self._lock:
+            mine = self._running.setdefault(client, {})
+            slow = sum(1 for t in mine.values() if now - t > self.slow_after)
+            if slow:
+                raise ApiError(429, "Too many slow queries",
+                               f"this client already has a query running for more than {self.slow_after:g} s",
+                               "wait for it to finish, or make the query cheaper", {"Retry-After": "2"})
+            ticket = next(self._ids)
+            mine[ticket] = now
+            return ticket
+
+    def release(self, client: str, ticket: int) -> None:
+        with self._lock:
+            mine = self._running.get(client, {})
+            mine.pop(ticket, None)
+            if not mine:
+                self._running.pop(client, None)
+
+
+def fair_use(state) -> FairUse:
+    fair = getattr(state, "fair_use", None)
+    if fair is None:
+        s = state.settings
+        fair = state.fair_use = FairUse(s.workers, s.slow_after, s.queue_wait)
+    return fair
+
+
+def _run_in_lane(pool, fair: FairUse, job: dict, time_limit: float) -> dict:
+    if not fair.lane.acquire(timeout=fair.queue_wait):
+        raise PoolBusy()
+    try:
+        return pool.run(job, time_limit=time_limit)
+    finally:
+        fair.lane.release()
+
+
 async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | None = None,
                     default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
-                    base_iri: str | None = None) -> dict:
+                    base_iri: str | None = None, client: str | None = None) -> dict:
     """Answer SPARQL `text` in a worker; `fmt` is a format name or 'rows' for Python data.
-    Relative IRIs in the text resolve against `base_iri` (the endpoint's URL for /sparql)."""
+    Relative IRIs in the text resolve against `base_iri` (the endpoint's URL for /sparql).
+    `client` (an address) marks text a user wrote: it runs under the FairUse rules."""
     settings = state.settings
     check_query(text, settings.max_nesting)
     try:
@@ -59,8 +117,14 @@ async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | Non
     job = {"sparql": text, "bindings": transport, "format": fmt, "row_limit": settings.row_limit,
            "default_graph": default_graph, "named_graphs": named_graphs, "base_iri": base_iri}
     retry = {"Retry-After": str(settings.retry_after)}
+    fair = ticket = None
+    if client is not None:
+        fair = fair_use(state)
+        ticket = fair.admit(client)
     try:
-        return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit)
+        if fair is None:
+            return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit)
+        return await run_in_threadpool(_run_in_lane, state.pool, fair, job, settings.time_limit)
     except QueryTimeout as err:
         raise ApiError(503, "Query timed out",
                        f"the query was stopped after {err.seconds:.1f} s (limit {settings.time_limit:g} s)",
@@ -81,6 +145,9 @@ async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | Non
             raise ApiError(400, "SPARQL syntax error", err.message, hint) from None
         raise ApiError(400, "Query could not be evaluated", err.message,
                        "check the functions and values the query uses") from None
+    finally:
+        if fair is not None:
+            fair.release(client, ticket)
 
 
 def result_headers(reply: dict, row_limit: int) -> dict[str, str]:

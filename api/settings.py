@@ -34,6 +34,8 @@ class Settings:
     max_nesting: int = _help("deepest nesting of { ( [ accepted in a query; deeper gets 400 before any parser "
                              "runs (deep recursion would crash a worker)", 40)
     workers: int = _help("query worker processes, each with its own read-only view of the store", 2)
+    slow_after: float = _help("seconds after which a running query a user wrote counts as slow: a client "
+                              "(IP) with a slow query running gets 429 for its next one", 2.0)
     queue_wait: float = _help("seconds a request waits for a free worker before it gets 503", 10.0)
     retry_after: int = _help("seconds sent in Retry-After with a 503", 5)
     isolate_network: bool = _help("move query workers into an empty network namespace where the OS allows "

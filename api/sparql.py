@@ -135,7 +135,8 @@ async def sparql(request: Request) -> Response:
     reply = await run_query(request.app.state, text, fmt=chosen,
                             default_graph=(defaults or []) if dataset else None,
                             named_graphs=(named or []) if dataset else None,
-                            base_iri=str(request.url.replace(query="", fragment="")))
+                            base_iri=str(request.url.replace(query="", fragment="")),
+                            client=request.client.host if request.client else "?")
     media = next(f.media_type for group in (formats.TABULAR, formats.GRAPH) for f in group
                  if f.name == reply["format"])
     headers = result_headers(reply, request.app.state.settings.row_limit)
