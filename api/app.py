@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, graphs, links, pages, rest, sparql
+from api import errors, graphs, headers, links, pages, rest, sparql
 from api.errors import ApiError, error_response
 from api.settings import Settings
 from api.worker import WorkerPool
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.started = time.time()
     errors.install(app)
     app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
+    app.add_middleware(headers.SecurityHeaders, csp=headers.policy(headers.script_hashes(_docs_html(app).decode())))
     app.include_router(sparql.router)
     app.include_router(rest.router)
     app.include_router(pages.router)
@@ -97,17 +98,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["Service"], summary="Liveness: answers at once, even while queries run")
     async def health():
         s = pool.stats
-        return {"status": "ok", "store": str(settings.store), "triples": triples,
-                "inputs": manifest.get("inputs", []),
+        # no file-system paths here: /health is public
+        return {"status": "ok", "triples": triples,
+                "inputs": [{k: i[k] for k in ("file", "graph") if k in i} if isinstance(i, dict) else Path(str(i)).name
+                           for i in manifest.get("inputs", [])],
                 "workers": {"size": s.size, "idle": pool.idle_count(), "started": s.started,
                             "timeouts": s.timeouts, "lost": s.lost, "networkIsolated": s.isolated},
                 "uptime": round(time.time() - app.state.started, 1)}
 
     @app.get("/api/settings", tags=["Service"], summary="The service's settings, their values and help")
     def settings_page():
-        return {"items": [{**d, "value": str(getattr(settings, d["name"]))} for d in Settings.describe()]}
+        return {"items": [{**d, "value": _public(d["name"], getattr(settings, d["name"]))}
+                          for d in Settings.describe()]}
 
     return app
+
+
+def _public(name: str, value) -> str:
+    """A setting's value as shown to anyone: the store by its folder name, not its path."""
+    return Path(value).name if name == "store" else str(value)
+
+
+def _docs_html(app: FastAPI) -> bytes:
+    return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} · API",
+                               swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/swagger/favicon-32x32.png").body
 
 
 def _offline_docs(app: FastAPI) -> None:

@@ -128,8 +128,9 @@ def execute(store, job: dict) -> dict:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
     if job.get("named_graphs") is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
-    if not kwargs:
-        # no dataset in the request: the default graph is the union of every graph (one per
+    if not kwargs and "FROM" not in guard.keywords(job["sparql"]):
+        # no dataset in the request nor in the query (FROM / FROM NAMED, which the union
+        # option would override): the default graph is the union of every graph (one per
         # gazette issue, the entities and the links), as for EmbeddedStore.query
         kwargs["use_default_graph_as_union"] = True
     subs = {ox.Variable(k): _from_transport(v) for k, v in (job.get("bindings") or {}).items()}

@@ -144,3 +144,38 @@ def test_clients_looping_slow_queries_do_not_starve_the_api(sample_store):
         assert len(latencies) >= 10 and latencies[int(len(latencies) * 0.9)] < 0.5, latencies
         assert latencies[-1] < 3.5, latencies
         assert set(statuses) <= {503, 429} and 503 in statuses  # the slow ones were stopped at the limit
+
+
+# --- smaller server findings (15.9) ----------------------------------------------------------
+
+def test_from_clause_restricts_the_dataset_like_default_graph_uri(client):
+    links = "https://w3id.org/gazettekg/id/graph/links"
+    count = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s ?p ?o }}"
+
+    def n(query, **params):
+        r = client.get("/sparql", params={"query": query, **params})
+        assert r.status_code == 200, r.text
+        return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+    union = n(count.format(**{"from": ""}))
+    by_protocol = n(count.format(**{"from": ""}), **{"default-graph-uri": links})
+    by_from = n(count.format(**{"from": f"FROM <{links}>"}))
+    assert by_from == by_protocol < union
+    named = "SELECT (COUNT(*) AS ?n) FROM NAMED <%s> WHERE { GRAPH ?g { ?s ?p ?o } }" % links
+    assert n(named) == by_protocol
+
+
+def test_health_and_settings_show_no_file_paths(client, sample_store):
+    for route in ("/health", "/api/settings"):
+        text = client.get(route).text
+        assert str(sample_store.path) not in text and str(sample_store.path.parent) not in text, route
+
+
+@pytest.mark.parametrize("route", ["/", "/docs", "/graph/overview", "/graph/query", "/id/plan/none"])
+def test_html_pages_carry_security_headers(client, route):
+    r = client.get(route, headers={"Accept": "text/html"})
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+    if r.headers["content-type"].startswith("text/html"):
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in \
+            csp.split("script-src", 1)[1].split(";", 1)[0]
