@@ -9,23 +9,21 @@
     /graph/<view>.json                   the same data as JSON (the page expands nodes with it)
     /graph/static/<asset>                vis-network (from the pyvis package), graph.js, graph.css
 
-The fixed views read the store from `request.app.state.store` (the `get_store`
-dependency). A researcher's own query goes through `api.runner.run_query` like every
-other query of the service (read-only guard, no SERVICE, worker pool, time limit, row
-cap); only the labels and texts of what it returns are then looked up in the store.
+Every view is computed in a query worker (api.calls), under the same time limit as a
+query. A researcher's own query goes through `api.runner.run_query` like every other
+query of the service (read-only guard, no SERVICE, worker pool, time limit, row cap);
+the labels and texts of what it returns are then looked up in a worker too.
 """
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api import guard
 from api.errors import ApiError
-from api.runner import run_query
+from api.runner import run_call, run_query
 from viz import render, select
 
 router = APIRouter(prefix="/graph", tags=["Graphs"])
@@ -42,42 +40,33 @@ def get_store(request: Request):
     return store
 
 
-def _page(sub) -> HTMLResponse:
-    return HTMLResponse(render.page(sub, mode="served"))
+def _answer(reply: dict) -> Response:
+    return Response(reply["body"], media_type=reply["media"])
 
 
-def _json(sub) -> JSONResponse:
-    return JSONResponse(render.graph_data(sub, render.SERVED_LINKS))
+async def _view(request: Request, view: str, fmt: str, **args) -> Response:
+    return _answer(await run_call(request.app.state, "view", view=view, format=fmt,
+                                  cap_nodes=request.app.state.settings.row_limit, **args))
 
 
 @router.get("/overview", response_class=HTMLResponse, summary="Plan overview: plans → tasks → units, regions")
-def overview_page(store=Depends(get_store)):
-    return _page(select.overview(store))
+async def overview_page(request: Request):
+    return await _view(request, "overview", "html")
 
 
 @router.get("/overview.json", summary="The plan overview's nodes and edges as JSON")
-def overview_json(store=Depends(get_store)):
-    return _json(select.overview(store))
+async def overview_json(request: Request):
+    return await _view(request, "overview", "json")
 
 
 @router.get("/cross", response_class=HTMLResponse, summary="Cross-plan links (gk:relatedTo) and conflicts")
-def cross_page(store=Depends(get_store)):
-    return _page(select.cross(store))
+async def cross_page(request: Request):
+    return await _view(request, "cross", "html")
 
 
 @router.get("/cross.json", summary="The cross-plan view's nodes and edges as JSON")
-def cross_json(store=Depends(get_store)):
-    return _json(select.cross(store))
-
-
-def _neighbourhood(store, iri: str, hops: int, cap: int):
-    try:
-        return select.neighbourhood(store, iri, hops=hops, cap=cap)
-    except select.EntityNotFound:
-        raise ApiError(404, "No such entity", f"{iri!r} is not in the store",
-                       "copy the IRI from an entity page or a query result") from None
-    except ValueError:
-        raise ApiError(400, "Bad IRI", f"{iri!r} is not an IRI", IRI_HELP) from None
+async def cross_json(request: Request):
+    return await _view(request, "cross", "json")
 
 
 _HOPS = Query(select.DEFAULT_HOPS, ge=1, le=select.MAX_HOPS, description="links to follow from the entity")
@@ -85,15 +74,15 @@ _CAP = Query(select.DEFAULT_CAP, ge=2, le=select.MAX_CAP, description="most node
 
 
 @router.get("/entity", response_class=HTMLResponse, summary="The neighbourhood of an entity, to N hops, capped")
-def entity_page(iri: str = Query(..., description=IRI_HELP), hops: int = _HOPS, cap: int = _CAP,
-                store=Depends(get_store)):
-    return _page(_neighbourhood(store, iri, hops, cap))
+async def entity_page(request: Request, iri: str = Query(..., description=IRI_HELP), hops: int = _HOPS,
+                      cap: int = _CAP):
+    return await _view(request, "entity", "html", iri=iri, hops=hops, cap=cap)
 
 
 @router.get("/entity.json", summary="The neighbourhood of an entity as JSON (used to expand a node)")
-def entity_json(iri: str = Query(..., description=IRI_HELP), hops: int = _HOPS, cap: int = _CAP,
-                store=Depends(get_store)):
-    return _json(_neighbourhood(store, iri, hops, cap))
+async def entity_json(request: Request, iri: str = Query(..., description=IRI_HELP), hops: int = _HOPS,
+                      cap: int = _CAP):
+    return await _view(request, "entity", "json", iri=iri, hops=hops, cap=cap)
 
 
 async def _query_text(request: Request) -> str | None:
@@ -106,15 +95,14 @@ async def _query_text(request: Request) -> str | None:
     return dict(parse_qsl(body, keep_blank_values=True)).get("query")
 
 
-async def _query_graph(request: Request, text: str):
+async def _query_graph(request: Request, text: str, fmt: str) -> dict:
     if guard.inspect(text).form not in ("CONSTRUCT", "DESCRIBE"):
         raise ApiError(400, "Not a graph query", "a graph view needs a CONSTRUCT or DESCRIBE query",
                        "write CONSTRUCT { … } WHERE { … }; SELECT results are tables (/sparql)")
     reply = await run_query(request.app.state, text, fmt="ntriples",
                             client=request.client.host if request.client else "?")
-    triples = list(ox.parse(reply["body"], format=ox.RdfFormat.N_TRIPLES))
-    store = get_store(request)
-    return await run_in_threadpool(select.from_triples, store, triples, truncated=reply["truncated"])
+    return await run_call(request.app.state, "from_ntriples", ntriples=reply["body"],
+                          truncated=reply["truncated"], format=fmt)
 
 
 # One handler for GET and POST: each method gets its own operation id in the OpenAPI document.
@@ -127,11 +115,11 @@ async def query_page(request: Request):
     if not text or not text.strip():
         return HTMLResponse(render.query_form(render.EXAMPLE_QUERY))
     try:
-        sub = await _query_graph(request, text)
+        reply = await _query_graph(request, text, "html")
     except ApiError as err:  # a person at a form gets the form back with the message
         return HTMLResponse(render.query_form(text, f"{err.title}: {err.detail} {err.hint}".strip()),
                             status_code=err.status)
-    return _page(sub)
+    return _answer(reply)
 
 
 @router.get("/query.json", operation_id="graph_query_json_get", summary="A CONSTRUCT or DESCRIBE query's graph as JSON")
@@ -141,7 +129,7 @@ async def query_json(request: Request):
     text = await _query_text(request)
     if not text or not text.strip():
         raise ApiError(400, "Empty query", "the query text is empty", "send it as `query`")
-    return _json(await _query_graph(request, text))
+    return _answer(await _query_graph(request, text, "json"))
 
 
 @router.get("/static/{name}", include_in_schema=False)

@@ -3,17 +3,17 @@
     GET /api/related/{task_path}   task_path: the task IRI after task/, e.g. xuzheng-2020-7/2-2-5
     GET /api/conflicts             every gk:Conflict, most severe first
 
-The store comes from the `get_store` dependency (request.app.state.store), so the app
-decides how the store is opened and tests can override it.
+Both run in a query worker (api.calls), under the same time limit as every query.
 """
 from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 
+from api.runner import run_call
 from ontology.namespaces import ID
-from queries import linking
 
 router = APIRouter(tags=["links"])
 
@@ -28,17 +28,20 @@ def get_store(request: Request):
     return store
 
 
+def _json(reply: dict) -> Response:
+    return Response(reply["body"], media_type="application/json")
+
+
 @router.get("/api/related/{task_path:path}")
-def related(task_path: str, store=Depends(get_store)) -> dict:
+async def related(request: Request, task_path: str):
     """Tasks of other plans linked to this one, strongest first, with basis, score and shared terms."""
     if not _TASK_PATH.match(task_path):
         raise HTTPException(400, f"{task_path!r}: expected a task id such as xuzheng-2020-7/2-2-5")
     iri = f"{ID}task/{task_path}"
-    return {"task": iri, "related": linking.related(store, iri)}
+    return _json(await run_call(request.app.state, "related", iri=iri))
 
 
 @router.get("/api/conflicts")
-def conflicts(store=Depends(get_store)) -> dict:
+async def conflicts(request: Request):
     """Every conflict with its kind, severity, the zh/en explanation and the commitments involved."""
-    found = linking.conflicts(store)
-    return {"count": len(found), "conflicts": found}
+    return _json(await run_call(request.app.state, "conflicts"))

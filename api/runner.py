@@ -116,6 +116,25 @@ async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | Non
         raise ApiError(400, "Bad parameter value", str(err)) from None
     job = {"sparql": text, "bindings": transport, "format": fmt, "row_limit": settings.row_limit,
            "default_graph": default_graph, "named_graphs": named_graphs, "base_iri": base_iri}
+    return await _in_pool(state, job, settings, client)
+
+
+def result_headers(reply: dict, row_limit: int) -> dict[str, str]:
+    """Headers that state the row count, the cap and whether the answer was cut."""
+    return {"X-Gazettekg-Rows": str(reply["count"]), "X-Gazettekg-Row-Limit": str(row_limit),
+            "X-Gazettekg-Truncated": "true" if reply["truncated"] else "false",
+            "X-Gazettekg-Elapsed-Ms": f"{reply['elapsed'] * 1000:.1f}"}
+
+
+async def run_call(state, name: str, **args) -> dict:
+    """Run one of the service's fixed computations (api.calls) in a worker, under the same
+    time limit as a query; the reply's `body` is finished JSON or HTML text."""
+    settings = state.settings
+    job = {"call": name, "args": args}
+    return await _in_pool(state, job, settings)
+
+
+async def _in_pool(state, job: dict, settings, client: str | None = None) -> dict:
     retry = {"Retry-After": str(settings.retry_after)}
     fair = ticket = None
     if client is not None:
@@ -136,6 +155,8 @@ async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | Non
         raise ApiError(503, "Query worker lost", "the process answering this query stopped unexpectedly",
                        "try again; a query that exhausts memory will fail the same way", retry) from None
     except QueryFailed as err:
+        if err.kind == "api":
+            raise ApiError(*err.error) from None
         if err.kind == "service":
             raise _federated() from None
         if err.kind == "syntax":
@@ -148,10 +169,3 @@ async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | Non
     finally:
         if fair is not None:
             fair.release(client, ticket)
-
-
-def result_headers(reply: dict, row_limit: int) -> dict[str, str]:
-    """Headers that state the row count, the cap and whether the answer was cut."""
-    return {"X-Gazettekg-Rows": str(reply["count"]), "X-Gazettekg-Row-Limit": str(row_limit),
-            "X-Gazettekg-Truncated": "true" if reply["truncated"] else "false",
-            "X-Gazettekg-Elapsed-Ms": f"{reply['elapsed'] * 1000:.1f}"}

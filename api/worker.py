@@ -28,6 +28,9 @@ from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from api import calls
+from api.calls import CallError
+
 log = logging.getLogger("gazettekg.worker")
 
 _CLONE_NEWNET = 0x40000000
@@ -52,9 +55,9 @@ class QueryFailed(Exception):
     """The query was not answered: kind is 'syntax' (parser, with position), 'evaluation'
     (the engine's message) or 'service' (a SERVICE pattern, refused before the engine ran)."""
 
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, error: list | None = None):
         super().__init__(message)
-        self.kind, self.message = kind, message
+        self.kind, self.message, self.error = kind, message, error  # error: an api.calls.CallError's fields
 
 
 # --- values travel between processes as plain tuples -------------------------------------
@@ -174,6 +177,22 @@ def execute(store, job: dict) -> dict:
     return out
 
 
+def call(view, job: dict) -> dict:
+    """Run one of the service's fixed computations (api.calls) inside the worker."""
+    started = time.perf_counter()
+    out = calls.run(view, job["call"], job.get("args") or {})
+    return {"ok": True, "truncated": False, "count": 1, "data": None, **out,
+            "elapsed": time.perf_counter() - started}
+
+
+def _warm() -> None:
+    """Import what every job needs before the first one, so no query pays for it."""
+    from api import formats, guard  # noqa: F401
+    from rdflib.plugins.sparql import parser  # noqa: F401
+    from queries import linking  # noqa: F401
+    from viz import render, select  # noqa: F401
+
+
 def _die_with_parent() -> None:
     """Exit when the server process goes away, even in the middle of a query.
 
@@ -197,8 +216,10 @@ def _serve(conn, store_path: str, isolate: bool) -> None:
     os.nice(10)
     isolated = _isolate_network() if isolate else False
     try:
-        import pyoxigraph as ox
-        store = ox.Store.read_only(store_path)
+        from queries.engines import EmbeddedStore
+        view = EmbeddedStore(Path(store_path))  # the fixed computations (api.calls) read through it
+        store = view._store
+        _warm()
     except Exception as err:  # reported to the parent, which names the store
         hello = {"ok": False, "kind": "start", "message": f"{type(err).__name__}: {err}"}
     else:
@@ -215,9 +236,12 @@ def _serve(conn, store_path: str, isolate: bool) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = execute(store, job)
+            reply = call(view, job) if "call" in job else execute(store, job)
         except _Refused as err:
             reply = {"ok": False, "kind": err.args[0], "message": "refused before evaluation"}
+        except CallError as err:
+            reply = {"ok": False, "kind": "api", "message": err.detail,
+                     "error": [err.status, err.title, err.detail, err.hint]}
         except SyntaxError as err:
             reply = {"ok": False, "kind": "syntax", "message": str(err)}
         except Exception as err:  # the engine's own message, never a traceback
@@ -317,7 +341,7 @@ class WorkerPool:
             if worker is not None:
                 self._idle.put(worker)
         if not reply["ok"]:
-            raise QueryFailed(reply["kind"], reply["message"])
+            raise QueryFailed(reply["kind"], reply["message"], reply.get("error"))
         return reply
 
     # internals

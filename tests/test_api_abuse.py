@@ -179,3 +179,37 @@ def test_html_pages_carry_security_headers(client, route):
         csp = r.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in \
             csp.split("script-src", 1)[1].split(";", 1)[0]
+
+
+# --- every route under the time limit (15.3) -------------------------------------------------
+
+FIXED_ROUTES = ["/api/conflicts", "/api/related/xuzheng-2020-7/2-2-5", "/graph/overview", "/graph/overview.json",
+                "/graph/cross", "/graph/cross.json",
+                "/graph/entity.json?iri=https://w3id.org/gazettekg/id/task/xuzheng-2020-7/2-2-3"]
+
+
+def test_fixed_routes_answer_from_workers(client):
+    for route in FIXED_ROUTES:
+        r = client.get(route)
+        assert r.status_code == 200, (route, r.text)
+    assert client.get("/graph/entity.json?iri=https://w3id.org/gazettekg/id/task/nope/1").status_code == 404
+    assert client.get("/graph/entity.json?iri=not%20an%20iri").status_code in (400, 404)
+
+
+def test_fixed_routes_have_the_query_time_limit(sample_store):
+    """/api/conflicts once ran 55.8 s in the server process; now a worker runs it and is killed
+    at the limit like any query (a limit far below what the computation needs)."""
+    app = create_app(Settings.from_env({}, store=sample_store.path, time_limit=0.002, workers=1))
+    with TestClient(app) as c:
+        for route in FIXED_ROUTES[:3]:
+            r = c.get(route)
+            assert r.status_code == 503, (route, r.text)
+            assert "timed out" in r.json()["error"]["title"].lower() and r.headers["retry-after"]
+        assert app.state.pool.stats.timeouts == 3
+
+
+def test_graph_views_are_capped_at_the_row_limit(sample_store):
+    with TestClient(create_app(Settings.from_env({}, store=sample_store.path, row_limit=25, workers=1))) as c:
+        data = c.get("/graph/overview.json").json()
+        assert len(data["nodes"]) == 25
+        assert any("row limit" in n for n in data["notes"])

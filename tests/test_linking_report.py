@@ -33,13 +33,14 @@ def test_html_is_escaped_and_self_contained():
 
 
 def test_api_related_and_conflicts(sample_store):
-    from fastapi import FastAPI
     from fastapi.testclient import TestClient
-    from api.links import router
-    app = FastAPI()
-    app.include_router(router)
-    app.state.store = sample_store
-    client = TestClient(app)
+    from api.app import create_app
+    from api.settings import Settings
+    with TestClient(create_app(Settings.from_env({}, store=sample_store.path, workers=1))) as client:
+        _related_and_conflicts(client)
+
+
+def _related_and_conflicts(client):
     r = client.get("/api/related/xuzheng-2020-7/2-2-5")
     assert r.status_code == 200
     docs = {x["doc"] for x in r.json()["related"]}
