@@ -152,7 +152,11 @@ def _clean(root: Path, keep: set[str], *, keep_flat: bool) -> None:
 
 
 def clean_staging(root: Path) -> None:
-    """Delete what builds that died left under STORE/versions (call with the lock held)."""
+    """Delete what builds that died left: staging under STORE/versions, pointers never swapped
+    in (call with the lock held). A version they renamed but never published goes with the next
+    publish, which keeps only the new and the previous version."""
+    for p in Path(root).glob(f".{CURRENT}.*"):
+        p.unlink(missing_ok=True)
     versions = Path(root) / VERSIONS
     if versions.is_dir():
         for p in versions.iterdir():
@@ -227,7 +231,7 @@ def _remove_unpublished(root: Path, lock: Path) -> None:
 
 def _acquire(root: Path, path: Path):
     try:
-        fh = open(path, "a+", encoding="utf-8")
+        fh = _open_lock(path)
     except OSError as error:
         raise StoreError(f"{root}: cannot write to the store directory ({error.strerror}); "
                          f"a build needs a writable directory") from None
@@ -249,6 +253,10 @@ def _acquire(root: Path, path: Path):
     fh.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}\n")
     fh.flush()
     return fh
+
+
+def _open_lock(path: Path):
+    return open(path, "a+", encoding="utf-8")
 
 
 def _inode(path: Path) -> int | None:
