@@ -15,8 +15,9 @@ import hashlib
 import heapq
 import multiprocessing
 import os
-import pickle
+import sys
 import tempfile
+import threading
 import time
 from contextlib import closing, nullcontext
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -27,6 +28,7 @@ from typing import Callable, Iterator, Protocol
 from rdflib import Graph
 
 from kg_build import iris
+from kg_build.cache import SUFFIX, CacheError, decode_entry, encode_entry
 from kg_build.extract import extract_gazette
 from kg_build.linking import link
 from kg_build.links_rdf import links_graph
@@ -340,7 +342,7 @@ def reusable(previous: dict | None) -> bool:
 
 
 def cache_key(file_name: str, sha256: str) -> str:
-    return hashlib.sha256(f"{file_name}\0{sha256}".encode()).hexdigest() + ".pickle"
+    return hashlib.sha256(f"{file_name}\0{sha256}".encode()).hexdigest() + SUFFIX
 
 
 def _hash(file: InputFile) -> str | IssueFailure:
@@ -355,26 +357,78 @@ def _hash(file: InputFile) -> str | IssueFailure:
 def _cached(sink: Sink, graphs: set[str], file: InputFile, sha: str, previous: dict) -> IssueBuild | None:
     """The issue as the previous build left it, if the file is unchanged and its entry is cached.
 
-    The cache is a pickle per issue inside the store (so it is published and rolled back with
-    the data). Re-extracting instead would cost what skipping is meant to save: extraction,
-    RDF writing and SHACL are ~4 s of the ~4.5 s an issue takes, reading a cached one ~10 ms."""
+    The cache is a JSON entry per issue inside the store (kg_build.cache: data only, checked),
+    published and rolled back with the data. Re-extracting instead would cost what skipping is
+    meant to save: extraction, RDF writing and SHACL are ~4 s of the ~4.5 s an issue takes,
+    reading a cached one ~10 ms. An entry that does not check out is ignored with a warning."""
     entry = previous.get(file.file_name)
     path = sink.cache / cache_key(file.file_name, sha)
     if entry is None or entry.get("sha256") != sha or entry.get("graph") not in graphs or not path.exists():
         return None
-    issue = pickle.loads(path.read_bytes())
-    issue.file = file
-    return issue
+    try:
+        fields = decode_entry(path.read_bytes(), file_name=file.file_name, sha256=sha)
+    except (CacheError, OSError) as error:
+        print(f"gazettekg: warning: {path}: cache entry ignored, {file.file_name} is extracted again: {error}",
+              file=sys.stderr)
+        return None
+    if fields["graph"] != entry.get("graph"):
+        print(f"gazettekg: warning: {path}: cache entry names another graph; {file.file_name} is extracted "
+              f"again", file=sys.stderr)
+        return None
+    return IssueBuild(file, sha, own=b"", **fields)
+
+
+def _cache_entry(issue: IssueBuild) -> bytes:
+    return encode_entry(file_name=issue.file.file_name, sha256=issue.sha256, graph=issue.graph,
+                        record=issue.record, shared=issue.shared, findings=issue.findings, counts=issue.counts)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor | None:
     """Worker processes for `jobs` > 1. forkserver: workers start from a clean process, not
-    from a fork of this one, which holds an open store."""
+    from a fork of this one, which holds an open store. Each worker exits when the build
+    process is gone, however it ended (SIGKILL included), rather than live on orphaned."""
     if jobs <= 1:
         return None
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["kg_build.pipeline"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_die_with_build,
+                               initargs=(os.getpid(),))
+
+
+def _die_with_build(build_pid: int) -> None:
+    """In a worker: exit as soon as process `build_pid` has ended. A worker's parent is the
+    forkserver, not the build, so PR_SET_PDEATHSIG would not do; the forkserver itself ends
+    with the build, which changes the worker's parent — that, or the build's pid gone, ends it."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent and _alive(build_pid):
+            time.sleep(0.5)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="build-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop(pool: ProcessPoolExecutor | None) -> None:
+    """Stop the workers now (a failed or interrupted build), not after their current issue."""
+    if pool is None:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())   # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 def _run(todo: list[InputFile], pool: ProcessPoolExecutor | None) -> Iterator[IssueBuild | IssueFailure]:
@@ -431,8 +485,12 @@ def build_collection(files: list[InputFile], sink: Sink, *, previous: dict | Non
             todo.append(file)
     timings["check"] = time.perf_counter() - t
     with _pool(jobs) or nullcontext() as pool:
-        return _build(files, names, todo, issues, sink, pool, before, previous, fingerprint, fail, failures,
-                      timings, progress)
+        try:
+            return _build(files, names, todo, issues, sink, pool, before, previous, fingerprint, fail, failures,
+                          timings, progress)
+        except BaseException:
+            _stop(pool)
+            raise
 
 
 def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint, fail, failures, timings,
@@ -451,7 +509,7 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
             else:
                 sink.put_graph(result.graph, result.own)
                 result.own = b""            # in the store now; the record is what linking needs
-                (sink.cache / cache_key(result.file.file_name, result.sha256)).write_bytes(pickle.dumps(result))
+                (sink.cache / cache_key(result.file.file_name, result.sha256)).write_bytes(_cache_entry(result))
                 issues[result.file.file_name] = result
             if progress:
                 progress(done, len(files), result.file.file_name)
