@@ -59,11 +59,11 @@ class RequestSizeLimit:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    store = open_store(settings.store)  # fails early, naming the store, if it is missing
-    manifest = store.manifest
-    triples = len(store)
-    pool = WorkerPool(store.data, size=settings.workers, queue_wait=settings.queue_wait,
-                      isolate_network=settings.isolate_network)
+    open_store(settings.store)  # fails early, naming the store, if it is missing
+    # the pool opens the store's current version in every worker and follows each publish
+    # (one version at a time, for every route); the server process itself never reads the data
+    pool = WorkerPool(settings.store, size=settings.workers, queue_wait=settings.queue_wait,
+                      isolate_network=settings.isolate_network, memory_mb=settings.worker_memory_mb)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -80,9 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "gazettes as a knowledge graph of plans, tasks, units, regions, targets and "
                               "deadlines. Every error answers as {\"error\": {status, title, detail, hint}}.")
     app.state.settings, app.state.pool = settings, pool
-    # small, indexed look-ups (links, graph views) read the store in-process; anything a
-    # user writes goes through the worker pool and its time limit
-    app.state.store = store
     app.state.started = time.time()
     errors.install(app)
     app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
@@ -98,12 +95,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["Service"], summary="Liveness: answers at once, even while queries run")
     async def health():
         s = pool.stats
+        pool.check_version()
         # no file-system paths here: /health is public
-        return {"status": "ok", "triples": triples,
-                "inputs": [{k: i[k] for k in ("file", "graph") if k in i} if isinstance(i, dict) else Path(str(i)).name
-                           for i in manifest.get("inputs", [])],
+        return {"status": "ok", "version": pool.version, "triples": pool.triples, "inputs": pool.inputs,
                 "workers": {"size": s.size, "idle": pool.idle_count(), "started": s.started,
-                            "timeouts": s.timeouts, "lost": s.lost, "networkIsolated": s.isolated},
+                            "timeouts": s.timeouts, "lost": s.lost, "networkIsolated": s.isolated,
+                            "versionSwitches": s.switches},
                 "uptime": round(time.time() - app.state.started, 1)}
 
     @app.get("/api/settings", tags=["Service"], summary="The service's settings, their values and help")

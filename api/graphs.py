@@ -31,13 +31,6 @@ router = APIRouter(prefix="/graph", tags=["Graphs"])
 IRI_HELP = "the entity's full IRI, e.g. https://w3id.org/gazettekg/id/task/xuzheng-2020-7/2-2-3"
 
 
-def get_store(request: Request):
-    """The open store the service reads (set by the app factory as `app.state.store`)."""
-    store = getattr(request.app.state, "store", None)
-    if store is None:
-        raise ApiError(503, "No store", "the service has no store open for the graphs",
-                       "start the service with `gazettekg serve --store DIR`")
-    return store
 
 
 def _answer(reply: dict) -> Response:

@@ -20,12 +20,6 @@ router = APIRouter(tags=["links"])
 _TASK_PATH = re.compile(r"[a-z0-9-]+/[a-z0-9-]+\Z")
 
 
-def get_store(request: Request):
-    """The open store of the running app (set as app.state.store when the app starts)."""
-    store = getattr(request.app.state, "store", None)
-    if store is None:
-        raise HTTPException(503, "no store is open: start the app with a built store")
-    return store
 
 
 def _json(reply: dict) -> Response:

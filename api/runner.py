@@ -51,14 +51,14 @@ class FairUse:
     """Who may start a query a user wrote (/sparql, /graph/query), so a few clients looping
     slow queries cannot starve everyone else.
 
-    - Such queries hold at most `workers - 1` workers at once: one worker is always left for
-      the service's own queries (the REST routes, the library, the pages).
+    - Such queries never take the last idle worker: one is always left for the service's
+      own queries (the REST routes, the library, the pages), also while a killed worker
+      is being replaced.
     - A client (by IP) that already has a query running for longer than `slow_after`
       seconds gets 429 with Retry-After for its next one, until that one ends.
     """
 
     def __init__(self, workers: int, slow_after: float, queue_wait: float):
-        self.lane = threading.BoundedSemaphore(max(1, workers - 1))
         self.slow_after, self.queue_wait = slow_after, queue_wait
         self._running: dict[str, dict[int, float]] = {}
         self._lock = threading.Lock()
@@ -93,13 +93,8 @@ def fair_use(state) -> FairUse:
     return fair
 
 
-def _run_in_lane(pool, fair: FairUse, job: dict, time_limit: float) -> dict:
-    if not fair.lane.acquire(timeout=fair.queue_wait):
-        raise PoolBusy()
-    try:
-        return pool.run(job, time_limit=time_limit)
-    finally:
-        fair.lane.release()
+def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float) -> dict:
+    return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0)
 
 
 async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | None = None,

@@ -208,7 +208,26 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _serve(conn, store_path: str, isolate: bool) -> None:
+def _limit_memory(megabytes: int) -> None:
+    """Cap this worker's address space: a query that would exhaust memory fails here (the
+    engine aborts, the server answers 503 and starts a fresh worker), not on the whole host."""
+    if megabytes > 0:
+        import resource
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _open(root: str):
+    """The store's current version, and its id; re-opened if a build published meanwhile."""
+    from queries.engines import open_store, store_version
+    for _ in range(5):
+        view = open_store(Path(root))
+        if store_version(Path(root)) == view.version:
+            break
+    return view
+
+
+def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb: int = 0) -> None:
     """Worker main loop: answer jobs from `conn` until it closes."""
     _die_with_parent()
     # Queries yield the CPU to the server process, so /health and routing stay quick
@@ -216,14 +235,18 @@ def _serve(conn, store_path: str, isolate: bool) -> None:
     os.nice(10)
     isolated = _isolate_network() if isolate else False
     try:
-        from queries.engines import EmbeddedStore
-        view = EmbeddedStore(Path(store_path))  # the fixed computations (api.calls) read through it
+        view = _open(store_path)  # the fixed computations (api.calls) read through this view
         store = view._store
         _warm()
+        hello = {"ok": True, "pid": os.getpid(), "isolated": isolated, "version": view.version}
+        if count:  # the first worker of a generation reports what /health shows
+            inputs = view.manifest.get("inputs", [])
+            hello.update(triples=len(store), inputs=[
+                {k: i[k] for k in ("file", "graph") if k in i} if isinstance(i, dict) else Path(str(i)).name
+                for i in inputs])
+        _limit_memory(memory_mb)  # after opening: the store's own start-up is not a query
     except Exception as err:  # reported to the parent, which names the store
         hello = {"ok": False, "kind": "start", "message": f"{type(err).__name__}: {err}"}
-    else:
-        hello = {"ok": True, "pid": os.getpid(), "isolated": isolated}
     try:
         conn.send(hello)
     except OSError:  # the server is already gone
@@ -244,6 +267,10 @@ def _serve(conn, store_path: str, isolate: bool) -> None:
                      "error": [err.status, err.title, err.detail, err.hint]}
         except SyntaxError as err:
             reply = {"ok": False, "kind": "syntax", "message": str(err)}
+        except MemoryError:
+            reply = {"ok": False, "kind": "memory", "message": "the query needed more memory than a worker has"}
+        except RecursionError:
+            reply = {"ok": False, "kind": "evaluation", "message": "the query is nested too deeply to evaluate"}
         except Exception as err:  # the engine's own message, never a traceback
             reply = {"ok": False, "kind": "evaluation", "message": f"{err}" or type(err).__name__}
         try:
@@ -260,6 +287,7 @@ class _Worker:
     conn: Connection
     pid: int
     isolated: bool
+    version: str = ""
 
 
 @dataclass
@@ -271,20 +299,35 @@ class PoolStats:
     isolated: bool = False
     last_error: str = ""
     idle: int = field(default=0)
+    switches: int = 0       # store versions the pool moved to after a rebuild
 
 
 class WorkerPool:
-    """`size` worker processes over the store at `store_path`; `run(job)` blocks the calling thread."""
+    """`size` worker processes over the store at `store_path`; `run(job)` blocks the calling thread.
+
+    Every answer comes from one store version, `self.version`. When a build publishes a new
+    version, a whole new generation of workers is opened on it in the background while the
+    old one keeps answering; then the pool switches at once, and old workers are dismissed
+    as they come back. A worker that (re)started on another version than the pool's is never
+    used, so two identical queries never see two versions side by side.
+    """
 
     def __init__(self, store_path: Path | str, *, size: int = 2, queue_wait: float = 10.0,
-                 isolate_network: bool = True):
+                 isolate_network: bool = True, memory_mb: int = 0, check_every: float = 0.2):
         self.store_path = str(store_path)
         self.size, self.queue_wait, self.isolate_network = size, queue_wait, isolate_network
+        self.memory_mb, self.check_every = memory_mb, check_every
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._live: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
+        self._refreshing = False
+        self._checked = 0.0
+        self._retry_at = 0.0
+        self.version: str | None = None
+        self.triples = 0
+        self.inputs: list = []
         self.stats = PoolStats(size=size)
 
     # lifecycle
@@ -294,9 +337,13 @@ class WorkerPool:
             if self._started:
                 return
             self._started = True
-        pending = [self._spawn() for _ in range(self.size)]
-        for proc, conn in pending:
-            self._idle.put(self._await_ready(proc, conn))
+        for attempt in range(3):
+            workers, hello = self._generation()
+            if len({w.version for w in workers}) == 1:
+                break
+            for w in workers:  # a build published while they opened: open them again
+                self._dismiss(w)
+        self._switch(workers, hello, first=True)
 
     def close(self) -> None:
         self._closed = True
@@ -314,17 +361,31 @@ class WorkerPool:
         return self._idle.qsize()
 
     # work
-    def run(self, job: dict, *, time_limit: float) -> dict:
+    def run(self, job: dict, *, time_limit: float, reserve: int = 0) -> dict:
         """Answer `job` in a worker within `time_limit` seconds, or raise.
 
+        `reserve`: take a worker only while that leaves this many idle (for other work).
         Raises PoolBusy, QueryTimeout, WorkerLost or QueryFailed.
         """
         if not self._started:
             self.start()
-        try:
-            worker = self._idle.get(timeout=self.queue_wait)
-        except queue.Empty:
-            raise PoolBusy() from None
+        self.check_version()
+        deadline = time.monotonic() + self.queue_wait
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise PoolBusy() from None
+            if worker.version != self.version:
+                self._dismiss(worker)  # of a generation the pool has left
+                continue
+            if reserve and self._idle.qsize() < reserve:
+                self._idle.put(worker)
+                if time.monotonic() >= deadline:
+                    raise PoolBusy()
+                time.sleep(0.02)
+                continue
+            break
         started = time.monotonic()
         try:
             worker.conn.send(job)
@@ -339,23 +400,86 @@ class WorkerPool:
             raise WorkerLost() from None
         finally:
             if worker is not None:
-                self._idle.put(worker)
+                if worker.version == self.version:
+                    self._idle.put(worker)
+                else:
+                    self._dismiss(worker)
         if not reply["ok"]:
             raise QueryFailed(reply["kind"], reply["message"], reply.get("error"))
+        reply["version"] = self.version
         return reply
 
+    def check_version(self) -> None:
+        """Start moving to the published store version if it is not the pool's (cheap; rate-limited)."""
+        now = time.monotonic()
+        if now - self._checked < self.check_every or self._refreshing or now < self._retry_at:
+            return
+        self._checked = now
+        from queries.engines import store_version
+        try:
+            current = store_version(Path(self.store_path))
+        except Exception as err:  # a store being replaced by hand: keep answering from what is open
+            self.stats.last_error = f"cannot read the store version: {err}"
+            return
+        if current != self.version:
+            with self._lock:
+                if self._refreshing or self._closed:
+                    return
+                self._refreshing = True
+            threading.Thread(target=self._refresh, name="gazettekg-store-switch", daemon=True).start()
+
     # internals
-    def _spawn(self):
+    def _generation(self) -> tuple[list[_Worker], dict]:
+        pending = [self._spawn(count=(i == 0)) for i in range(self.size)]
+        ready = [self._await_ready(proc, conn) for proc, conn in pending]
+        return [w for w, _ in ready], ready[0][1]
+
+    def _switch(self, workers: list[_Worker], hello: dict, *, first: bool = False) -> None:
+        with self._lock:
+            self.version = workers[0].version
+            self.triples, self.inputs = hello.get("triples", 0), hello.get("inputs", [])
+            if not first:
+                self.stats.switches += 1
+        for w in workers:
+            self._idle.put(w)
+
+    def _refresh(self) -> None:
+        """Open a new generation on the published version, then switch to it at once."""
+        try:
+            workers, hello = self._generation()
+            from queries.engines import store_version
+            if len({w.version for w in workers}) == 1 and workers[0].version == store_version(Path(self.store_path)) \
+                    and not self._closed:
+                self._switch(workers, hello)
+                stale = []
+                for _ in range(self._idle.qsize()):  # dismiss the old generation's idle workers now
+                    try:
+                        w = self._idle.get_nowait()
+                    except queue.Empty:
+                        break
+                    (self._idle.put(w) if w.version == self.version else stale.append(w))
+                for w in stale:
+                    self._dismiss(w)
+            else:
+                for w in workers:
+                    self._dismiss(w)
+        except RuntimeError as err:
+            log.error("could not open the new store version: %s", err)
+            self._retry_at = time.monotonic() + 5
+        finally:
+            self._refreshing = False
+
+    def _spawn(self, count: bool = False):
         """A fresh interpreter running this module, talking over a socket pair."""
         ours, theirs = socket.socketpair()
         cmd = [sys.executable, "-m", "api.worker", str(theirs.fileno()), self.store_path,
-               "1" if self.isolate_network else "0"]
+               "1" if self.isolate_network else "0", "1" if count else "0", str(self.memory_mb)]
         proc = subprocess.Popen(cmd, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                                 env={**os.environ, "PYTHONPATH": _project_path()})
         theirs.close()
         return proc, Connection(ours.detach())
 
-    def _await_ready(self, proc, conn) -> _Worker:
+    def _await_ready(self, proc, conn) -> tuple[_Worker, dict]:
         try:
             hello = conn.recv() if conn.poll(60) else {"ok": False, "message": "no answer within 60 s"}
         except (EOFError, OSError):
@@ -363,19 +487,25 @@ class WorkerPool:
         if not hello["ok"]:
             proc.kill()
             proc.wait()
-            self.stats.last_error = f"worker could not open {self.store_path}: {hello['message']}"
+            self.stats.last_error = f"a query worker could not open the store: {hello['message']}"
             raise RuntimeError(self.stats.last_error)
-        worker = _Worker(proc, conn, hello["pid"], hello["isolated"])
+        worker = _Worker(proc, conn, hello["pid"], hello["isolated"], hello.get("version", ""))
         with self._lock:
             self._live[worker.pid] = worker
         self.stats.started += 1
         self.stats.isolated = worker.isolated
-        return worker
+        return worker, hello
 
     def _kill(self, worker: _Worker) -> None:
         worker.process.kill()
         worker.process.wait(timeout=5)
         worker.conn.close()
+
+    def _dismiss(self, worker: _Worker) -> None:
+        """Stop a worker of a generation the pool has left (no replacement)."""
+        with self._lock:
+            self._live.pop(worker.pid, None)
+        self._kill(worker)
 
     def _retire(self, worker: _Worker, *, timed_out: bool) -> None:
         """Kill a worker now and start its replacement in the background."""
@@ -386,7 +516,7 @@ class WorkerPool:
             self.stats.timeouts += 1
         else:
             self.stats.lost += 1
-        if not self._closed:
+        if not self._closed and worker.version == self.version:
             threading.Thread(target=self._replace, name="gazettekg-worker-restart", daemon=True).start()
 
     def _replace(self) -> None:
@@ -394,13 +524,16 @@ class WorkerPool:
             if self._closed:
                 return
             try:
-                worker = self._await_ready(*self._spawn())
+                worker, _ = self._await_ready(*self._spawn())
             except RuntimeError as err:
                 log.error("%s (attempt %d)", err, attempt + 1)
                 time.sleep(1 + attempt)
                 continue
-            if self._closed:
-                self._kill(worker)
+            if self._closed or worker.version != self.version:
+                # closed, or a build published meanwhile: the switch brings a whole new generation
+                self._dismiss(worker)
+                self._checked = 0.0
+                self.check_version()
             else:
                 self._idle.put(worker)
             return
@@ -412,5 +545,5 @@ def _project_path() -> str:
     return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
 
 
-if __name__ == "__main__":  # a worker process: python -m api.worker FD STORE ISOLATE
-    _serve(Connection(int(sys.argv[1])), sys.argv[2], sys.argv[3] == "1")
+if __name__ == "__main__":  # a worker process: python -m api.worker FD STORE ISOLATE COUNT MEMORY_MB
+    _serve(Connection(int(sys.argv[1])), sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1", int(sys.argv[5]))
