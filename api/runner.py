@@ -147,13 +147,20 @@ async def _in_pool(state, job: dict, settings, client: str | None = None) -> dic
         raise ApiError(503, "Server busy", f"no query worker became free within {settings.queue_wait:g} s",
                        "try again shortly", retry) from None
     except WorkerLost:
-        raise ApiError(503, "Query worker lost", "the process answering this query stopped unexpectedly",
-                       "try again; a query that exhausts memory will fail the same way", retry) from None
+        limit = f" (each worker may use {settings.worker_memory_mb} MB)" if settings.worker_memory_mb else ""
+        raise ApiError(503, "Query worker lost",
+                       f"the process answering this query stopped: most likely the query needed more memory "
+                       f"than a worker has{limit}; a fresh worker is taking its place",
+                       "narrow the query (a LIMIT inside, fewer cross joins or unbounded property paths); "
+                       "the same query will fail the same way", retry) from None
     except QueryFailed as err:
         if err.kind == "api":
             raise ApiError(*err.error) from None
         if err.kind == "service":
             raise _federated() from None
+        if err.kind == "memory":
+            raise ApiError(503, "Query needs too much memory", err.message,
+                           "narrow the query (a LIMIT inside, fewer cross joins)", retry) from None
         if err.kind == "syntax":
             where = _POSITION.search(err.message)
             hint = (f"check line {where.group(1)}, column {where.group(2)}" if where

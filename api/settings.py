@@ -37,7 +37,7 @@ class Settings:
     slow_after: float = _help("seconds after which a running query a user wrote counts as slow: a client "
                               "(IP) with a slow query running gets 429 for its next one", 2.0)
     worker_memory_mb: int = _help("address-space limit of each query worker in MB (RLIMIT_AS; 0: none); a query "
-                                  "that needs more fails with 503 and its worker is replaced", 4096)
+                                  "that needs more fails with 503 and its worker is replaced", 2048)
     queue_wait: float = _help("seconds a request waits for a free worker before it gets 503", 10.0)
     retry_after: int = _help("seconds sent in Retry-After with a 503", 5)
     isolate_network: bool = _help("move query workers into an empty network namespace where the OS allows "

@@ -213,3 +213,42 @@ def test_graph_views_are_capped_at_the_row_limit(sample_store):
         data = c.get("/graph/overview.json").json()
         assert len(data["nodes"]) == 25
         assert any("row limit" in n for n in data["notes"])
+
+
+# --- workers that die (14.4) ----------------------------------------------------------------
+
+HUNGRY = ["SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1",      # sorts 10⁷⁺ rows
+          "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:x:none>|^!<urn:x:none>)* ?b }"]  # closure of everything
+
+
+def _tree_rss(pid: int) -> int:
+    import psutil
+    proc = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
+
+
+def test_a_worker_killed_by_a_query_is_replaced_and_the_next_100_succeed(sample_store):
+    import os
+    import time
+    app = create_app(Settings.from_env({}, store=sample_store.path, workers=2, time_limit=8,
+                                       worker_memory_mb=900))
+    with TestClient(app) as c:
+        pool = app.state.pool
+        peak = 0
+        for q in HUNGRY:
+            r = c.get("/sparql", params={"query": q})
+            assert r.status_code == 503, r.text
+            err = r.json()["error"]
+            assert err["detail"] and r.headers["retry-after"] and "Traceback" not in r.text
+            peak = max(peak, _tree_rss(os.getpid()))
+        assert pool.stats.lost + pool.stats.timeouts == len(HUNGRY)
+        t0 = time.monotonic()
+        while c.get("/health").json()["workers"]["idle"] < 2:
+            assert time.monotonic() - t0 < 30, "the workers were not replaced"
+            time.sleep(0.05)
+        for i in range(100):
+            r = c.get("/sparql", params={"query": "ASK { ?t a gk:Task }"}) if i % 2 else c.get("/api/plans")
+            assert r.status_code == 200, (i, r.text)
+        assert len(pool.pids()) == 2
+        # every worker is capped at 900 MB of address space, so the tree stays bounded
+        assert _tree_rss(os.getpid()) < 1500 * 2**20
