@@ -40,6 +40,12 @@ class Settings:
                                   "that needs more fails with 503 and its worker is replaced", 2048)
     queue_wait: float = _help("seconds a request waits for a free worker before it gets 503", 10.0)
     retry_after: int = _help("seconds sent in Retry-After with a 503", 5)
+    header_timeout: float = _help("seconds a connection may take to send a request's headers (after opening "
+                                  "or after its previous response) before it is closed", 10.0)
+    keep_alive: float = _help("seconds an idle keep-alive connection stays open", 5.0)
+    max_connections: int = _help("open connections at most; above it the oldest idle ones are closed, so a "
+                                 "new client still gets in", 256)
+    shutdown_wait: float = _help("seconds SIGTERM waits for running requests before it closes them", 5.0)
     isolate_network: bool = _help("move query workers into an empty network namespace where the OS allows "
                                   "(defence in depth: the endpoint never connects out)", True)
 

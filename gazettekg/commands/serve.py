@@ -36,7 +36,14 @@ def cmd_serve(args) -> int:
     url = f"http://{host}:{port}/"
     print(f"gazettekg: serving {settings.store} at {url} (SPARQL endpoint {url}sparql, API docs {url}docs)",
           flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, access_log=args.log_level == "debug"))
+    from api.connections import guarded_protocol, raise_open_file_limit
+    raise_open_file_limit()
+    server = uvicorn.Server(uvicorn.Config(
+        app, log_level=args.log_level, access_log=args.log_level == "debug",
+        http=guarded_protocol(settings.header_timeout, settings.max_connections),
+        timeout_keep_alive=settings.keep_alive, timeout_graceful_shutdown=settings.shutdown_wait,
+        # a request head may carry a GET query up to max_request_bytes (the app answers 414 above)
+        h11_max_incomplete_event_size=settings.max_request_bytes + 16 * 1024))
     server.run(sockets=[sock])
     return OK
 
