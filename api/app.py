@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "workers": {"size": s.size, "idle": pool.idle_count(), "started": s.started,
                             "timeouts": s.timeouts, "lost": s.lost, "networkIsolated": s.isolated,
                             "versionSwitches": s.switches},
+                "cache": {"hits": getattr(app.state, "result_cache", None) and app.state.result_cache.hits or 0},
                 "uptime": round(time.time() - app.state.started, 1)}
 
     @app.get("/api/settings", tags=["Service"], summary="The service's settings, their values and help")

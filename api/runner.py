@@ -5,9 +5,11 @@ rule, the time limit, the row cap and the error messages are the same everywhere
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
+from collections import OrderedDict
 
 from starlette.concurrency import run_in_threadpool
 
@@ -74,8 +76,15 @@ class FairUse:
                                f"this client already has a query running for more than {self.slow_after:g} s",
                                "wait for it to finish, or make the query cheaper", {"Retry-After": "2"})
             ticket = next(self._ids)
-            mine[ticket] = now
+            mine[ticket] = float("inf")  # waiting for a worker is not running: see `started`
             return ticket
+
+    def started(self, client: str, ticket: int) -> None:
+        """The query got a worker: from now on its time counts."""
+        with self._lock:
+            mine = self._running.get(client)
+            if mine is not None and ticket in mine:
+                mine[ticket] = time.monotonic()
 
     def release(self, client: str, ticket: int) -> None:
         with self._lock:
@@ -93,8 +102,58 @@ def fair_use(state) -> FairUse:
     return fair
 
 
-def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float) -> dict:
-    return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0)
+def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float, client: str, ticket: int) -> dict:
+    return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0,
+                    on_start=lambda: fair.started(client, ticket))
+
+
+class ResultCache:
+    """Answers of the read-only store, keyed by store version and the whole job.
+
+    The data cannot change under a version, so an answer stays right until a build
+    publishes (the next version's keys simply never match the old ones). Bounded in
+    bytes; least recently used answers go first. Errors are never cached."""
+
+    def __init__(self, max_bytes: int, max_item: int = 1 << 20):
+        self.max_bytes, self.max_item = max_bytes, max_item
+        self._items: OrderedDict[tuple, tuple[dict, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(version, job: dict) -> tuple:
+        return (version, json.dumps(job, sort_keys=True, ensure_ascii=False, default=str))
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[0]
+
+    def put(self, key, reply: dict) -> None:
+        size = len(str(reply.get("body") or "")) + len(json.dumps(reply.get("data"), default=str))
+        if size > self.max_item or self.max_bytes <= 0:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (reply, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._items:
+                _, (_, old) = self._items.popitem(last=False)
+                self._bytes -= old
+
+
+def result_cache(state) -> ResultCache:
+    cache = getattr(state, "result_cache", None)
+    if cache is None:
+        cache = state.result_cache = ResultCache(state.settings.cache_mb * 1024 * 1024)
+    return cache
 
 
 async def run_query(state, text: str, *, fmt: str = "json", bindings: dict | None = None,
@@ -130,6 +189,18 @@ async def run_call(state, name: str, **args) -> dict:
 
 
 async def _in_pool(state, job: dict, settings, client: str | None = None) -> dict:
+    cache = result_cache(state)
+    state.pool.check_version()
+    key = cache.key(state.pool.version, job)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    reply = await _run_job(state, job, settings, client)
+    cache.put(cache.key(reply.get("version"), job), reply)
+    return reply
+
+
+async def _run_job(state, job: dict, settings, client: str | None = None) -> dict:
     retry = {"Retry-After": str(settings.retry_after)}
     fair = ticket = None
     if client is not None:
@@ -138,7 +209,7 @@ async def _in_pool(state, job: dict, settings, client: str | None = None) -> dic
     try:
         if fair is None:
             return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit)
-        return await run_in_threadpool(_run_in_lane, state.pool, fair, job, settings.time_limit)
+        return await run_in_threadpool(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket)
     except QueryTimeout as err:
         raise ApiError(503, "Query timed out",
                        f"the query was stopped after {err.seconds:.1f} s (limit {settings.time_limit:g} s)",

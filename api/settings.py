@@ -38,6 +38,8 @@ class Settings:
                               "(IP) with a slow query running gets 429 for its next one", 2.0)
     worker_memory_mb: int = _help("address-space limit of each query worker in MB (RLIMIT_AS; 0: none); a query "
                                   "that needs more fails with 503 and its worker is replaced", 2048)
+    cache_mb: int = _help("memory for answers kept per store version (the store is read-only, so an answer "
+                          "holds until the next build publishes); 0 turns the cache off", 64)
     queue_wait: float = _help("seconds a request waits for a free worker before it gets 503", 10.0)
     retry_after: int = _help("seconds sent in Retry-After with a 503", 5)
     header_timeout: float = _help("seconds a connection may take to send a request's headers (after opening "

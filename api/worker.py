@@ -361,7 +361,7 @@ class WorkerPool:
         return self._idle.qsize()
 
     # work
-    def run(self, job: dict, *, time_limit: float, reserve: int = 0) -> dict:
+    def run(self, job: dict, *, time_limit: float, reserve: int = 0, on_start=None) -> dict:
         """Answer `job` in a worker within `time_limit` seconds, or raise.
 
         `reserve`: take a worker only while that leaves this many idle (for other work).
@@ -386,6 +386,8 @@ class WorkerPool:
                 time.sleep(0.02)
                 continue
             break
+        if on_start is not None:
+            on_start()
         started = time.monotonic()
         try:
             worker.conn.send(job)

@@ -1,6 +1,6 @@
 """Load test of `gazettekg serve` on the bundled sample.
 
-    .venv/bin/python bench/load.py [--clients 50] [--duration 30] [--store DIR]
+    .venv/bin/python bench/load.py [--clients 50] [--duration 30] [--store DIR] [--compare]
 
 Builds the sample into a temporary store (unless --store is given), starts
 `gazettekg serve` on a free loopback port, and drives CLIENTS concurrent clients for
@@ -10,6 +10,12 @@ query (a cross join over all triples) is sent; while it runs, /health is polled 
 50 ms. After the load, the same slow query runs once more on an idle server, with the
 same polling. Prints latency percentiles, throughput, errors and the /health figures,
 then stops the server. Traffic goes to 127.0.0.1 only; every loop is bounded in time.
+
+With --compare, the same run then measures, on the same store and with the same clients:
+our /sparql with the library's queries written out (prefixes declared, example values
+bound in the text) and a raw Oxigraph server (`oxigraph serve-read-only`, from the
+`oxigraph` package of the test extras) answering exactly those texts at /query; it prints
+the p95 of each side by side, with our ratio to the raw server.
 """
 from __future__ import annotations
 
@@ -63,6 +69,73 @@ def start_server(store: Path, time_limit: float) -> tuple[subprocess.Popen, str]
         time.sleep(0.2)
     proc.kill()
     raise SystemExit("server did not become healthy within 30 s")
+
+
+def raw_queries(skip: list[str]) -> list[str]:
+    """The library's queries as standalone SPARQL: prefixes declared, example values bound in
+    the text (a query whose parameters cannot be written into its text is left out)."""
+    from queries.engines import PREFIX_MAP
+    from queries.library import load_library
+    from queries.sparql_text import bind_in_text, outer_group
+    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIX_MAP.items())
+    out = []
+    for name, q in load_library().items():
+        if name in skip:
+            continue
+        bindings = q.bindings(q.example_params()) if q.params else {}
+        if bindings and outer_group(q.text) is None:
+            continue
+        out.append(head + (bind_in_text(q.text, bindings) if bindings else q.text))
+    return out
+
+
+def start_raw_oxigraph(store: Path) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve-read-only` over the store's published data, on a free loopback port."""
+    import socket
+    from queries.engines import data_dir
+    exe = Path(sys.executable).with_name("oxigraph")
+    if not exe.exists():
+        raise SystemExit(f"--compare needs the oxigraph server ({exe}); install the test extras")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(exe), "serve-read-only", "--location", str(data_dir(store)),
+                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the raw oxigraph server did not come up within 30 s")
+
+
+async def run_plain(base: str, path: str, texts: list[str], clients: int, duration: float) -> dict:
+    """CLIENTS clients looping GET base+path?query=TEXT over `texts` for DURATION seconds."""
+    urls = [f"{path}?{urlencode({'query': t})}" for t in texts]
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Accept": "application/sparql-results+json"}
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits, headers=headers) as http:
+        start = time.monotonic()
+        stop = start + duration
+        await asyncio.gather(*(client_loop(http, urls, k, stop, latencies, statuses) for k in range(clients)))
+        elapsed = time.monotonic() - start
+    return {"latencies": latencies, "statuses": statuses, "elapsed": elapsed}
+
+
+def summary(name: str, r: dict) -> str:
+    lat, st = r["latencies"], r["statuses"]
+    errors = sum(n for s, n in st.items() if s != 200)
+    return (f"{name:<34} requests {len(lat):>6}  errors {errors:>4}  {len(lat) / r['elapsed']:7.1f} req/s  "
+            f"p50 {percentile(lat, 50) * 1000:7.1f} ms  p95 {percentile(lat, 95) * 1000:7.1f} ms  "
+            f"p99 {percentile(lat, 99) * 1000:7.1f} ms")
 
 
 async def client_loop(http: httpx.AsyncClient, urls: list[str], offset: int, stop: float,
@@ -131,7 +204,10 @@ def main() -> int:
     ap.add_argument("--store", type=Path, help="an existing store (default: build the sample)")
     ap.add_argument("--skip", action="append", default=[], metavar="NAME",
                     help="leave library query NAME out of the mix (repeatable)")
+    ap.add_argument("--compare", action="store_true",
+                    help="also measure our /sparql and a raw Oxigraph server on the same queries and store")
     args = ap.parse_args()
+    compared = {}
     with tempfile.TemporaryDirectory(prefix="gazettekg-load-") as tmp:
         store = args.store
         if store is None:
@@ -142,9 +218,20 @@ def main() -> int:
         try:
             result = asyncio.run(run_load(base, args.clients, args.duration, args.skip))
             idle = asyncio.run(slow_with_health(base, 0))
+            if args.compare:
+                texts = raw_queries(args.skip)
+                compared["ours /sparql"] = asyncio.run(run_plain(base, "/sparql", texts, args.clients, args.duration))
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+        if args.compare:
+            raw, raw_base = start_raw_oxigraph(store)
+            try:
+                compared["raw oxigraph /query"] = asyncio.run(run_plain(raw_base, "/query", texts, args.clients,
+                                                                        args.duration))
+            finally:
+                raw.terminate()
+                raw.wait(timeout=20)
     lat, st = result["latencies"], result["statuses"]
     errors = sum(n for s, n in st.items() if s != 200)
     print(f"{args.clients} clients x {result['elapsed']:.1f} s over {result['queries']} library queries"
@@ -156,6 +243,15 @@ def main() -> int:
           f"p99 {percentile(lat, 99) * 1000:.1f} ms, mean {statistics.mean(lat) * 1000:.1f} ms")
     report_health("under load", result["slow"])
     report_health("idle server", idle)
+    if compared:
+        compared = {"ours /api/queries/NAME": result, **compared}
+        print(f"\ncompare: {args.clients} clients, {args.duration:g} s each, {len(texts)} library queries, same store")
+        for name, r in compared.items():
+            print(summary(name, r))
+        raw_p95 = percentile(compared["raw oxigraph /query"]["latencies"], 95)
+        for name in ("ours /api/queries/NAME", "ours /sparql"):
+            ours = percentile(compared[name]["latencies"], 95)
+            print(f"p95 {name}: {ours * 1000:.1f} ms = {ours / raw_p95:.2f}x raw oxigraph ({raw_p95 * 1000:.1f} ms)")
     return 0
 
 

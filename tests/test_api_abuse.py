@@ -252,3 +252,15 @@ def test_a_worker_killed_by_a_query_is_replaced_and_the_next_100_succeed(sample_
         assert len(pool.pids()) == 2
         # every worker is capped at 900 MB of address space, so the tree stays bounded
         assert _tree_rss(os.getpid()) < 1500 * 2**20
+
+
+def test_answers_are_cached_per_store_version(sample_store):
+    with TestClient(create_app(Settings.from_env({}, store=sample_store.path, workers=1))) as c:
+        q = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a gk:Task }"}
+        first = c.get("/sparql", params=q)
+        started = c.app.state.pool.stats.started
+        second = c.get("/sparql", params=q)
+        assert first.text == second.text and c.get("/health").json()["cache"]["hits"] == 1
+        assert c.app.state.pool.stats.started == started
+        key = c.app.state.result_cache.key(c.app.state.pool.version, {})
+        assert key[0] == c.get("/health").json()["version"]  # keyed by the store version
