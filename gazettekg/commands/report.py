@@ -83,7 +83,7 @@ def render_html(data: dict, base_url: str = "http://127.0.0.1:8000") -> str:
                 parts.append(f"<p lang=\"{lang}\">{e(c['comment'][lang])}</p>")
         parts.append("<ul>" + "".join(
             f"<li>{e(i['doc'] or '')} 第{e(str(i['line']))}行: <q>{e(_short(i['quote'] or ''))}</q> <code>{e(short_id(i['iri']))}</code> "
-            f"{_links_html(i['iri'], i['task'], i['line'], i['quote'], base)}</li>"
+            f"{_links_html(i['iri'], i.get('task'), i['line'], i['quote'], base)}</li>"
             for i in c["involves"]) + "</ul></li>")
     parts.append(f"</ol><h2>重复与关联 | Duplicate groups ({len(data['duplicate_groups'])})</h2><ol>")
     for g in data["duplicate_groups"]:
