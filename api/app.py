@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, findings, graph_files, graphs, links, pages, rest, source, sparql
+from api import errors, facets, findings, graph_files, graphs, links, pages, rest, source, sparql
 from api.errors import ApiError, error_response
 from api.settings import Settings
 from api.worker import WorkerPool
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(graph_files.router)
     app.include_router(source.router)
     app.include_router(findings.router)
+    app.include_router(facets.router)
     _offline_docs(app)  # mounts /static/swagger, which must come before /static
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
