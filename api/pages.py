@@ -90,7 +90,9 @@ def query_page(request: Request) -> HTMLResponse:
 </section></main>
 <script id="config" type="application/json">{_json_for_script(config)}</script>"""
     return page("SPARQL 查询 · GazetteKG", body,
-                 scripts='<script src="/static/highlight.js"></script><script src="/static/app.js"></script>')
+                 scripts='<script src="/static/highlight.js"></script><script src="/static/vendor/chartjs/chart.umd.min.js">'
+                         '</script><script src="/static/chart-results.js"></script><script src="/static/editor.js">'
+                         '</script><script src="/static/app.js"></script>')
 
 
 # --- entity pages --------------------------------------------------------------------------

@@ -154,6 +154,8 @@
       var truncated = x.r.headers.get("X-Gazettekg-Truncated") === "true";
       if (state.contentType.indexOf("json") >= 0) showResults(JSON.parse(x.body), truncated);
       else showGraph(x.body, truncated);
+      // a query of one's own that answered goes into the history (editor.js)
+      if (!state.lib && window.gkEditor) window.gkEditor.remember(editor.value);
       var rows = x.r.headers.get("X-Gazettekg-Rows") || "?";
       status(bi(rows + " 行", rows + " rows · " + ms + " ms"));
     }).catch(function (err) {
@@ -284,6 +286,7 @@
     }));
     fill(out, [truncated || data.truncated ? truncNote() : null,
       el("table", { class: "results" }, [el("thead", {}, [head]), body])]);
+    if (window.gkCharts) drawChart();
   }
   // a line number links to the gazette text there, through the row's task, target or plan
   var SOURCE_OWNERS = ["task/", "target/", "plan/"];
@@ -301,6 +304,14 @@
     if (!owner) return null;
     var href = "/source?" + new URLSearchParams({ iri: owner, line: t.value }).toString();
     return el("a", { href: href, class: "source-line num", title: "原文 source text", text: t.value });
+  }
+  // a label + count result is also drawn as bars (chart-results.js, vendored Chart.js)
+  function drawChart() {
+    if (state.chart) { state.chart.destroy(); state.chart = null; }
+    if (!window.gkCharts.shape(state.result)) return;
+    var canvas = el("canvas", { id: "result-chart", role: "img", "aria-label": "bar chart" });
+    $("results").appendChild(el("div", { class: "chart-box" }, [canvas]));
+    state.chart = window.gkCharts.bar(canvas, state.result, { idBase: config.idBase, max: 40 });
   }
   function cell(t) {
     if (!t) return null;
