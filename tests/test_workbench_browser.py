@@ -284,3 +284,15 @@ def test_pages_make_no_external_request(watched, server, path):
     watched.page.wait_for_load_state("networkidle")
     assert watched.requests
     watched.clean()
+
+
+def test_a_form_name_that_matches_nothing_offers_the_names_it_may_mean(watched, server):
+    page = watched.page
+    page.goto(server + "/#lib=unit_tasks&p.unit=" + quote("市环保局"))
+    page.wait_for_selector("#suggestions button.suggestion", timeout=15_000)
+    assert page.inner_text("#suggestions button.suggestion") == "市生态环境局"
+    page.click("#suggestions button.suggestion")
+    page.wait_for_selector("table.results tbody tr", timeout=15_000)
+    assert page.input_value("#lib-form input[name=unit]") == "市生态环境局"
+    assert page.locator("#suggestions").count() == 0
+    watched.clean()

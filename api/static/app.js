@@ -152,7 +152,11 @@
       state.raw = x.body;
       state.contentType = x.r.headers.get("Content-Type") || "";
       var truncated = x.r.headers.get("X-Gazettekg-Truncated") === "true";
-      if (state.contentType.indexOf("json") >= 0) showResults(JSON.parse(x.body), truncated);
+      if (state.contentType.indexOf("json") >= 0) {
+        var parsed = JSON.parse(x.body);
+        showResults(parsed, truncated);
+        showSuggestions(parsed.suggestions);
+      }
       else showGraph(x.body, truncated);
       // a query of one's own that answered goes into the history (editor.js)
       if (!state.lib && window.gkEditor) window.gkEditor.remember(editor.value);
@@ -288,6 +292,30 @@
       el("table", { class: "results" }, [el("thead", {}, [head]), body])]);
     if (window.gkCharts) drawChart();
   }
+  // a name parameter that matched nothing: the names it may have meant, one click to use one
+  function showSuggestions(found) {
+    var old = $("suggestions");
+    if (old) old.remove();
+    if (!found || !state.lib) return;
+    var box = el("div", { id: "suggestions", class: "warn", role: "status" });
+    Object.keys(found).forEach(function (param) {
+      var p = el("p", {}, ["没有找到 no rows for ", el("code", { text: param + "=" + (state.params[param] || "") }),
+        " — 是否为 did you mean: "]);
+      found[param].forEach(function (hit) {
+        var b = el("button", { type: "button", class: "suggestion", "data-param": param, title: hit.iri, text: hit.label });
+        b.addEventListener("click", function () {
+          state.params[param] = hit.label;
+          var input = $("lib-form").querySelector("input[name='" + param + "']");
+          if (input) input.value = hit.label;
+          run();
+        });
+        p.appendChild(b);
+      });
+      box.appendChild(p);
+    });
+    $("results").insertBefore(box, $("results").firstChild);
+  }
+
   // a line number links to the gazette text there, through the row's task, target or plan
   var SOURCE_OWNERS = ["task/", "target/", "plan/"];
   function sourceLink(v, row) {

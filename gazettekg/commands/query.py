@@ -67,7 +67,20 @@ def cmd_query(args) -> int:
         return err(f"{label}: {error}")
     text = render(result, args.format)
     print(text, end="" if text.endswith("\n") else "\n")  # CSV and TSV end their last row themselves
+    if query is not None and getattr(result, "rows", None) == []:
+        _suggest(store, raw)
     return OK
+
+
+def _suggest(store, raw: dict[str, str]) -> None:
+    """Nothing found: for a unit, region or project name, say which names the graph has."""
+    import sys
+
+    from queries.names import suggest_for_params
+    for name, hits in suggest_for_params(store, raw).items():
+        near = "、".join(h["label"] for h in hits[:5])
+        print(f"gazettekg: no rows for {name}={raw[name]}; did you mean {near}? "
+              f"(`gazettekg find {raw[name]}` lists names)", file=sys.stderr)
 
 
 def register(sub) -> None:
