@@ -296,3 +296,24 @@ def test_a_form_name_that_matches_nothing_offers_the_names_it_may_mean(watched, 
     assert page.input_value("#lib-form input[name=unit]") == "市生态环境局"
     assert page.locator("#suggestions").count() == 0
     watched.clean()
+
+
+def test_graph_pages_link_source_lines_and_gephi_files(watched, server):
+    page = watched.page
+    task = "https://w3id.org/gazettekg/id/task/xuzheng-2020-7/2-2-3"
+    page.goto(server + "/graph/entity?iri=" + quote(task, safe=""))
+    page.wait_for_selector("body[data-state=stable]", timeout=30_000)
+    x, y = page.evaluate("""id => {
+        const net = gazetteGraph.network;
+        net.moveTo({position: net.getPositions([id])[id], scale: 1.6, animation: false});
+        const d = net.canvasToDOM(net.getPositions([id])[id]);
+        const r = document.querySelector('#graph canvas').getBoundingClientRect();
+        return [r.left + d.x, r.top + d.y]; }""", task)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#panel a.source-link", timeout=5_000)
+    href = page.get_attribute("#panel a.source-link", "href")
+    assert href.startswith("/source?iri=")
+    gexf = page.get_attribute("header.bar nav a.download-gexf", "href")
+    assert gexf.startswith("/graph/entity.gexf?iri=")
+    assert page.request.get(server + gexf).status == 200
+    watched.clean()
