@@ -85,7 +85,7 @@
     e.preventDefault(); e.stopImmediatePropagation();
   }, true);
   editor.addEventListener("input", function (e) { if (e.isTrusted) show(); check(); });
-  editor.addEventListener("blur", function () { setTimeout(close, 150); });
+  editor.addEventListener("blur", function () { setTimeout(close, 150); check(); });
 
   // --- terms the ontology does not declare -----------------------------------------------------
   function distance(a, b) {
@@ -122,7 +122,9 @@
   function check() {
     clearTimeout(timer);
     timer = setTimeout(function () {
-      var bad = unknownTerms(editor.value);
+      // the name being typed at the caret is not finished yet: judge it once the caret leaves
+      var typing = document.activeElement === editor ? wordBeforeCaret() : null;
+      var bad = unknownTerms(editor.value).filter(function (t) { return !typing || typing.text !== t; });
       warning.hidden = !bad.length;
       warning.replaceChildren.apply(warning, bad.map(function (t) {
         var p = el("p", { "data-term": t });
