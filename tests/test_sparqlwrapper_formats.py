@@ -49,6 +49,7 @@ def test_select_in_every_results_format(server, fmt, media):  # noqa: F811
     (N3, None, "text/turtle", "turtle"),
     (RDFXML, None, "application/rdf+xml", "xml"),
     (JSONLD, None, "application/ld+json", "json-ld"),
+    (JSON, None, "application/ld+json", "json-ld"),  # format=json of a graph query: JSON-LD
 ])
 def test_construct_in_every_rdf_format(server, fmt, accept, media, parse_as):  # noqa: F811
     got_media, converted = _ask(server[0], CONSTRUCT, fmt, accept)

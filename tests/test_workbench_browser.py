@@ -268,6 +268,10 @@ def test_library_forms_are_prefilled_and_filters_reset(watched, server):
     assert value  # the example, ready to run
     page.click("#run")
     page.wait_for_selector("table.results tbody tr", timeout=15_000)
+    # a source line in the results links to the gazette text through the row's task
+    href = page.get_attribute("table.results a.source-line", "href")
+    assert href.startswith("/source?iri=") and "%2Ftask%2F" in href
+    assert page.request.get(server + href).status == 200
     page.fill("#filter", "zzz-no-row-has-this")
     assert page.locator("table.results tbody tr").count() == 0
     page.click('#lib-list a[href="#lib=unit_workload"]')
