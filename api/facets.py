@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -66,8 +67,10 @@ def _rows(store, sparql: str) -> list[dict]:
     return [{v: (None if t is None else t.value) for v, t in zip(res.variables, row)} for row in res.rows]
 
 
+@lru_cache(maxsize=4)
 def facet_pairs(store) -> tuple[dict[str, dict[str, set[str]]], dict[str, str]]:
-    """facet → value → the tasks that have it; and every value's label."""
+    """facet → value → the tasks that have it; and every value's label. Cached per open
+    store (read-only while served); callers must not change what it returns."""
     out: dict[str, dict[str, set[str]]] = {}
     names: dict[str, str] = {}
     for f in FACETS:
@@ -77,6 +80,11 @@ def facet_pairs(store) -> tuple[dict[str, dict[str, set[str]]], dict[str, str]]:
             if r["label"]:
                 names.setdefault(r["value"], r["label"])
     return out, names
+
+
+@lru_cache(maxsize=4)
+def _tasks(store) -> dict[str, dict]:
+    return {r["task"]: r for r in _rows(store, TASKS)}
 
 
 def chosen(request: Request) -> list[tuple[str, str]]:
@@ -96,7 +104,7 @@ def chosen(request: Request) -> list[tuple[str, str]]:
 def facet_state(store, picks: list[tuple[str, str]]) -> dict:
     """The selected tasks and, for every facet, each value's count among them."""
     pairs, names = facet_pairs(store)
-    tasks = {r["task"]: r for r in _rows(store, TASKS)}
+    tasks = _tasks(store)
     selected = set(tasks)
     for facet, value in picks:
         selected &= pairs[facet].get(value, set())

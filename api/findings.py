@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -61,6 +62,7 @@ TASKS = """SELECT ?task ?label ?line ?path ?plan ?doc WHERE {
   OPTIONAL { ?task gk:sectionPath ?path } OPTIONAL { ?plan gk:docNumber ?doc } }"""
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+PAGE_SIZE = 100  # findings per HTML page; the CSV and JSON hold them all
 KIND_ZH = {"ValueConflict": "数值冲突", "DeadlineConflict": "时限冲突", "ScopeConflict": "范围冲突",
            "duplicate": "重复或关联"}
 
@@ -87,8 +89,13 @@ def _local(iri: str | None) -> str | None:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if iri else None
 
 
+@lru_cache(maxsize=4)
 def gather(store) -> list[dict]:
-    """Every finding as a plain dict: conflicts first (by severity), then duplicate groups."""
+    """Every finding as a plain dict: conflicts first (by severity), then duplicate groups.
+
+    Cached per open store: a served store is read-only (a rebuild publishes a new one, which
+    the service opens when it restarts), and on a 40-issue collection this takes seconds.
+    Callers must not change what it returns."""
     units: dict[str, list[dict]] = {}
     for r in _rows(store, TASK_UNITS):
         units.setdefault(r["task"], [])
@@ -198,6 +205,17 @@ def findings_csv(request: Request, flt: Filters = Depends(_filters), store=Depen
                     headers={"Content-Disposition": 'attachment; filename="gazettekg-findings.csv"'})
 
 
+def _pages(flt: Filters, page_no: int, total: int) -> str:
+    last = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    if last <= 1:
+        return ""
+    def link(n: int) -> str:
+        qs = flt.query_string(page=str(n) if n > 1 else None)
+        return f'<a href="/findings{"?" + qs if qs else ""}">{n}</a>' if n != page_no else f"<strong>{n}</strong>"
+    near = sorted({1, last, *range(max(1, page_no - 3), min(last, page_no + 3) + 1)})
+    return '<p class="pages">' + " ".join(link(n) for n in near) + "</p>"
+
+
 def _options(name: str, values: list[tuple[str, str]], current: str | None, label: str) -> str:
     opts = [f'<option value="">{label}</option>'] + [
         f'<option value="{esc(v)}"{" selected" if v == current else ""}>{esc(text)}</option>' for v, text in values]
@@ -230,14 +248,16 @@ def _finding_html(f: dict, extra_cols: list[str]) -> str:
 
 @router.get("/findings", response_class=HTMLResponse,
             summary="Conflicts and duplicate groups with filters; each side quoted with its line and linked")
-def findings_page(flt: Filters = Depends(_filters), store=Depends(get_store)) -> HTMLResponse:
+def findings_page(flt: Filters = Depends(_filters), page_no: int = Query(1, alias="page", ge=1),
+                  store=Depends(get_store)) -> HTMLResponse:
     everything = gather(store)
     found = [f for f in everything if matches(f, flt)]
+    shown = found[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
     docs = sorted({(s["doc"], s["doc"]) for f in everything for s in f["sides"] if s["doc"]})
     unit_names = sorted({(u["name"], u["name"]) for f in everything for s in f["sides"] for u in s["units"]})
     kinds = sorted({(f["kind"], f'{KIND_ZH.get(f["kind"], f["kind"])} {f["kind"]}') for f in everything})
     sevs = [(v, v) for v in sorted({f["severity"] for f in everything if f["severity"]}, key=SEVERITY_ORDER.get)]
-    extra_cols = sorted({c for f in found for c in f["extra"]})
+    extra_cols = sorted({c for f in shown for c in f["extra"]})
     qs = flt.query_string()
     form = f"""<form class="filters" method="get" action="/findings">
 {_options("plan", docs, flt.plan, "全部方案 all plans")} {_options("unit", unit_names, flt.unit, "全部单位 all units")}
@@ -245,7 +265,7 @@ def findings_page(flt: Filters = Depends(_filters), store=Depends(get_store)) ->
 <button type="submit">筛选 <span class="en">Filter</span></button> <a href="/findings">清除 <span class="en">clear</span></a>
 </form>"""
     head = "".join(f"<th>{esc(c)}</th>" for c in extra_cols)
-    rows = "".join(_finding_html(f, extra_cols) for f in found) or \
+    rows = "".join(_finding_html(f, extra_cols) for f in shown) or \
         f'<tr><td colspan="{5 + len(extra_cols)}">没有符合条件的发现 <span class="en">No findings match</span></td></tr>'
     conflicts = sum(f["type"] == "conflict" for f in found)
     body = f"""<main class="findings"><h1>发现 <span class="en">Findings</span></h1>
@@ -257,5 +277,5 @@ def findings_page(flt: Filters = Depends(_filters), store=Depends(get_store)) ->
 <table class="results findings-table"><thead><tr><th>类型 <span class="en">kind</span></th>
 <th>严重度 <span class="en">severity</span></th><th>分数 <span class="en">score</span></th>
 <th>原因 <span class="en">reason</span></th>{head}<th>各方 <span class="en">sides</span></th></tr></thead>
-<tbody>{rows}</tbody></table></main>"""
+<tbody>{rows}</tbody></table>{_pages(flt, page_no, len(found))}</main>"""
     return page("发现 Findings · GazetteKG", body, scripts='<script src="/static/findings.js"></script>')
