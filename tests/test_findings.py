@@ -109,3 +109,17 @@ def test_html_report_links_like_the_findings_page(cli_store):
     html = render_html(gather(cli_store), "http://example.org:9000")
     assert html.count('href="http://example.org:9000/source?iri=') >= 8
     assert 'href="http://example.org:9000/id/task/' in html and 'href="http://example.org:9000/graph/entity?iri=' in html
+
+
+def test_the_page_shows_findings_a_page_at_a_time(client, monkeypatch):
+    from api import findings
+    total = client.get("/findings.json").json()["count"]
+    monkeypatch.setattr(findings, "PAGE_SIZE", 10)
+    first = client.get("/findings").text
+    assert first.count('<tr class="finding') == 10
+    assert 'href="/findings?page=2"' in first
+    last_page = (total + 9) // 10
+    last = client.get("/findings", params={"page": last_page}).text
+    assert last.count('<tr class="finding') == total - 10 * (last_page - 1)
+    kept = client.get("/findings", params={"kind": "duplicate", "page": 2}).text
+    assert 'href="/findings?kind=duplicate"' in kept  # page links keep the filters
