@@ -47,6 +47,41 @@ def server(cli_store):
     thread.join(timeout=10)
 
 
+STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+@pytest.fixture(scope="module")
+def strict_server(cli_store):
+    """The same service behind a strict Content-Security-Policy (no inline script or style):
+    the pages must not depend on anything such a policy forbids."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+    app = create_app(Settings.from_env({}, store=cli_store.path, workers=1))
+
+    @app.middleware("http")
+    async def csp(request, call_next):
+        response = await call_next(request)
+        if not request.url.path.startswith("/graph/"):  # graph pages carry their own policy
+            response.headers["Content-Security-Policy"] = STRICT_CSP
+        return response
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the `test` extra")
@@ -321,3 +356,15 @@ def test_graph_pages_link_source_lines_and_gephi_files(watched, server):
     assert gexf.startswith("/graph/entity.gexf?iri=")
     assert page.request.get(server + gexf).status == 200
     watched.clean()
+
+
+@pytest.mark.parametrize("path,ready", [
+    ("/findings", "tr.finding"), ("/tasks", "#facet-lead li"),
+    ("/charts?today=2021-06-30", "#regions tbody tr"), ("/#lib=unit_workload", "#result-chart"),
+    ("/source?iri=" + quote("https://w3id.org/gazettekg/id/plan/xuzheng-2020-7", safe=""), "tr.cited")])
+def test_pages_work_under_a_strict_csp(watched, strict_server, path, ready):
+    page = watched.page
+    page.goto(strict_server + path)
+    page.wait_for_selector(ready, timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    watched.clean()  # a CSP violation is reported as a console error
