@@ -110,7 +110,10 @@ def gather(store) -> list[dict]:
     findings: dict[str, dict] = {}
     for r in _rows(store, CONFLICTS):
         f = findings.setdefault(r["conflict"], {
-            "id": r["conflict"], "type": "conflict", "kind": _local(r["kind"]) or "", "severity": r["severity"] or "",
+            "id": r["conflict"], "type": "conflict", "kind": _local(r["kind"]) or "",
+            # a literal ("high") or, should the vocabulary name levels, an IRI (gk:High → high)
+            "severity": (_local(r["severity"]) if (r["severity"] or "").startswith("http") else
+                         r["severity"] or "").lower(),
             "comment": r["comment"] or "", "commentEn": r["commentEn"] or "", "score": None, "shared": [],
             "extra": {k: "；".join(v) for k, v in sorted(extra.get(r["conflict"], {}).items())}, "sides": {}})
         side = f["sides"].setdefault(r["item"], {
