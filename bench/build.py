@@ -45,6 +45,8 @@ def main() -> None:
     ap.add_argument("file", nargs="?", type=Path, default=sample_path())
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--reference", action="store_true", help="also time SHACL with pySHACL, the reference engine")
+    ap.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus",
+                    help="also report extraction s/MB for each .txt in this folder (default: ../shared/data/corpus)")
     a = ap.parse_args()
     path: Path = a.file
     t_plain, data = best_of(lambda: path.read_bytes(), a.repeat * 5)
@@ -74,6 +76,25 @@ def main() -> None:
     print(f"{'total':<26}{total:>10.4f}{total / t_plain:>16.0f}")
     print(f"extraction throughput: {size_kb / 1024 / t_extract:.2f} MB/s; "
           f"SHACL: {len(graph) / t_shacl:,.0f} triples/s; {report.counts}")
+    if a.corpus and a.corpus.is_dir():
+        corpus_report(a.corpus, a.repeat, t_extract / (len(data) / 2**20))
+
+
+def corpus_report(folder: Path, repeat: int, sample_s_per_mb: float) -> None:
+    """Extraction time per MB of every document of another government, beside the sample's
+    (both measured in this process): a layout the extractor reads slowly shows here."""
+    print(f"\ncorpus: {folder}")
+    print(f"{'file':<48}{'KB':>6}{'plans':>6}{'tasks':>6}{'s/MB':>8}{'× sample':>10}")
+    total_t = total_mb = 0.0
+    for path in sorted(folder.glob("*.txt")):
+        text, _ = decode_gazette(path.read_bytes(), source=str(path))
+        t, record = best_of(lambda: extract_gazette(text, file_name=path.name), repeat)
+        mb = len(text.encode("utf-8")) / 2**20
+        total_t, total_mb = total_t + t, total_mb + mb
+        print(f"{path.name[:47]:<48}{mb * 1024:>6.0f}{len(record.plans):>6}"
+              f"{sum(len(p.tasks) for p in record.plans):>6}{t / mb:>8.3f}{t / mb / sample_s_per_mb:>10.2f}")
+    print(f"{'all':<48}{total_mb * 1024:>6.0f}{'':>12}{total_t / total_mb:>8.3f}"
+          f"{total_t / total_mb / sample_s_per_mb:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from gazettekg.common import ERROR, PIPE_CLOSED, err
 from kg_build.reading import InputError
 
 # Each name is a module in gazettekg/commands with a `register(subparsers)` function.
-COMMANDS = ["build", "load", "validate", "query", "queries", "find", "serve", "report", "viz"]
+COMMANDS = ["build", "inspect", "load", "validate", "query", "queries", "find", "serve", "report", "viz"]
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -209,3 +209,17 @@ def parse_cn_date(s: str) -> str | None:
     if year is None or month is None or day is None:
         return None
     return _iso(year, int(month), int(day))
+
+
+# 持续推进 / 按进度推进 / 长期坚持: the commitment runs on; a status, not a date.
+_STATUS = re.compile(r"(?:[（(]|[，,；;]|^)\s*(持续推进|长期推进|长期坚持|按进度推进|按年度推进|分年度推进|逐年推进|常态化推进)\s*(?:[）)]|[，,；;。]|$)")
+
+
+def find_status(text: str) -> str | None:
+    """The time status a task states instead of a date, e.g. （持续推进）.
+
+    >>> find_status("推进改革。（持续推进，牵头单位：市发改委）"), find_status("到2020年底完成。")
+    ('持续推进', None)
+    """
+    m = _STATUS.search(text)
+    return m.group(1) if m else None

@@ -13,16 +13,24 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 from rdflib import URIRef
 
+from kg_build.numerals import to_number
 from kg_build.regions import name_and_siblings
 from ontology.namespaces import ID
 
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+_ORDER_NUMBER = re.compile(r"^(.+?)令第(\d+)号$")
+_ARTICLE_KINDS = {"章": "ch", "节": "s", "条": "a"}
+
+
 def _cn_small_int(s: str) -> str:
-    """一→1, 十→10, 十二→12, 二十三→23 (outline numbers never exceed 99)."""
+    """一→1, 十→10, 十二→12, 二十三→23, 一百零五→105 (article numbers pass 99)."""
     if s.isdigit():
         return s
+    if "百" in s:
+        n = to_number(s)
+        return str(int(n)) if n is not None else slug(s)
     if "十" in s:
         tens, _, units = s.partition("十")
         return str((_CN_NUM.get(tens, 1) if tens else 1) * 10 + (_CN_NUM.get(units, 0) if units else 0))
@@ -67,8 +75,9 @@ def _all_common(text: str) -> bool:
 _DOC_NUMBER = re.compile(r"^(.+?)\s*[〔［\[【(（]\s*(\d{4})\s*[〕］\]】)）]\s*(\d+)\s*号$")
 
 
-def plan_key(doc_number: str | None, title: str, jurisdiction: str | None = None) -> str:
-    """许政〔2020〕7号 → xuzheng-2020-7; a document without 文号 is keyed by its title.
+def plan_key(doc_number: str | None, title: str, jurisdiction: str | None = None, *, file_name: str = "") -> str:
+    """许政〔2020〕7号 → xuzheng-2020-7; a document without 文号 is keyed by its title and the
+    name of the file it was read from (doc-<hash>), so two files never share a key.
 
     A prefix whose first character reads like another government's of the same level and
     province (信政 of 信阳市, 新政 of 新乡市: both xinzheng) carries the issuer's code:
@@ -81,8 +90,12 @@ def plan_key(doc_number: str | None, title: str, jurisdiction: str | None = None
             if jurisdiction and _reads_like_a_sibling(re.sub(r"\s+", "", m.group(1)), jurisdiction):
                 prefix += f"-{jurisdiction}"
             return f"{prefix}-{m.group(2)}-{m.group(3)}"
+        order = _ORDER_NUMBER.match(doc_number)
+        if order:       # 广东省人民政府令第290号 → guangdongshengrenminzhengfu-ling-290
+            return f"{slug(order.group(1))}-ling-{order.group(2)}"
         return slug(doc_number)
-    return "doc-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:12]
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", file_name)
+    return "doc-" + hashlib.sha1(f"{stem}\0{title}".encode("utf-8")).hexdigest()[:12]
 
 
 @lru_cache(maxsize=1024)
@@ -99,7 +112,13 @@ def path_slug(path: str) -> str:
     out = []
     for comp in path.split("."):
         comp = comp.strip("()（）")
-        out.append(comp if comp.startswith("p") and comp[1:].isdigit() else _cn_small_int(comp))
+        kind = _ARTICLE_KINDS.get(comp[-1:]) if comp.startswith("第") else None
+        if kind:                                   # 第二章 → ch2, 第八条 → a8, 第一节 → s1
+            out.append(kind + _cn_small_int(comp[1:-1]))
+        elif comp[:1] in "pcbd" and comp[1:].isdigit():   # paragraph, circled, bullet, document part
+            out.append(comp)
+        else:
+            out.append(_cn_small_int(comp))
     return "-".join(out) or "0"
 
 

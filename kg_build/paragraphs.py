@@ -75,8 +75,23 @@ def _drop_layout_spaces(s: str) -> str:
     return "".join(out)
 
 
-def split_paragraphs(lines: list[str], first_line: int = 1) -> list[Paragraph]:
-    """Blank-line separated paragraphs of `lines` (line numbers from `first_line`), unrepaired.
+def lines_are_paragraphs(lines: list[str]) -> bool:
+    """Whether a text puts each paragraph on one line, with few or no blank lines between
+    (web and database exports: the State Council corpus, pkulaw), rather than wrapping
+    paragraphs over lines separated by blank lines (gazettes converted from PDF, the sample).
+
+    >>> lines_are_paragraphs(["一、总体要求", "（一）指导思想。以…为指导。", "（二）发展目标。"])
+    True
+    >>> lines_are_paragraphs(["一、总体要求", "", "为贯彻落实", "有关精神。", ""])
+    False
+    """
+    blank = sum(1 for l in lines if not l.strip())
+    return blank < 0.25 * (len(lines) - blank)
+
+
+def split_paragraphs(lines: list[str], first_line: int = 1, *, one_per_line: bool = False) -> list[Paragraph]:
+    """Blank-line separated paragraphs of `lines` (line numbers from `first_line`), unrepaired;
+    with `one_per_line`, every non-blank line is a paragraph of its own.
 
     Table rows (lines holding tabs) are kept one per paragraph.
     """
@@ -92,7 +107,7 @@ def split_paragraphs(lines: list[str], first_line: int = 1) -> list[Paragraph]:
             cur = None
             continue
         text = clean_line(raw)
-        if cur is None:
+        if cur is None or one_per_line:
             cur = Paragraph(text, n, n, [(0, n)])
             out.append(cur)
         else:
@@ -127,7 +142,8 @@ def _is_orphan_tail(p: Paragraph) -> bool:
     """A short fragment that closes brackets it never opened (区〕政府〔管委会〕): the tail of a
     unit list that the PDF conversion printed twice."""
     t = p.text
-    return len(t) <= 20 and "\t" not in t and (t.count("〕") > t.count("〔") or t.count("）") > t.count("（"))
+    return len(t) <= 20 and "\t" not in t and (t.count("〕") > t.count("〔") or t.count("）") > t.count("（")) \
+        and heading_level(t) is None      # 1）建设道路。（…） is an item, not a tail
 
 
 def join_page_breaks(paras: list[Paragraph]) -> list[Paragraph]:

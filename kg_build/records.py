@@ -38,6 +38,7 @@ class TargetMention:
     due: DeadlineMention | None = None
     start: int = 0
     end: int = 0
+    kind: str = "goal"           # goal / policy_parameter (最高3000万元, 给予50%补助) / procedural (7个工作日内)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class TaskRecord:
     regions: list[RegionMention] = field(default_factory=list)
     projects: list[ProjectMention] = field(default_factory=list)
     target_lines: list[int] = field(default_factory=list)   # parallel to targets
+    mentioned_units: list[str] = field(default_factory=list)  # bodies named only in the prose (由X会同Y…)
+    scope: list[str] = field(default_factory=list)            # a note's 适用范围 (浙江自贸试验区)
+    status: str | None = None    # 持续推进 / 按进度推进: an ongoing commitment, not a date
 
 
 @dataclass
@@ -89,6 +93,9 @@ class PlanRecord:
     target_lines: list[int] = field(default_factory=list)            # parallel to targets
     key: str = ""                # stable identifier used in IRIs (xuzheng-2020-7)
     jurisdiction: str | None = None   # GB/T 2260 code of the issuing government (411000)
+    kind: str = "notice"         # notice / document / order / untitled: how the plan was found
+    sources: dict[str, str] = field(default_factory=dict)   # field → where it was read (line, rule)
+    titles: list[str] = field(default_factory=list)         # further documents a notice issues with it
 
 
 @dataclass

@@ -23,7 +23,7 @@ from kg_build.records import (APPROXIMATELY, AT_LEAST, AT_MOST, EXACTLY, Deadlin
 _BASE_UNITS = sorted("""
 个工作日 工作日 个百分点 百分点 平方公里 平方米 立方米 公顷 亩 吨/日 吨标准煤 吨 千瓦时 千瓦 兆瓦
 美元 元 人次 户 人 个 家 座 项 处 所 张 次 台 辆 条 公里 千米 米 行 岁 天 小时 分钟 倍 种
-套 件 名 位 栋 间 床 支 艘 架 公斤 千克 克 斤 微克 毫克 株 棵 头 只 场 批次 平方千米
+套 件 名 位 栋 间 床 支 艘 架 公斤 千克 克 斤 微克 毫克 株 棵 头 只 场 批次 批 平方千米
 """.split(), key=len, reverse=True)
 _BASE = r"(?:万亿|[万亿千百])?(?:" + "|".join(re.escape(u) for u in _BASE_UNITS) + r")"
 # 万吨/日, 公里/平方公里: a rate keeps both parts.
@@ -82,6 +82,41 @@ _TRAIL_WORDS = re.compile(
 _COUNT_VERBS = re.compile(
     r"(?:建设|新建|建成|完成|新增|培育|引进|打造|创建|争创|创成|扶持|形成|提升|设置|建立|有|实现|开展|组织|安排|"
     r"推进|推动|增加|配备|改造|整治|争取|规划建设|栽植|种植|重点扶持|引进培育|累计培育)$")
+
+
+# Procedural limits of 办法/条例: a time limit counted from an event (7个工作日内), a minimum
+# frequency (每年至少一次); caps a measure sets (最多不超过六批, 不超过五分之一) are policy parameters.
+_TIME_LIMIT_UNITS = ("个工作日", "工作日", "日", "天", "小时", "个月")
+_TRIGGER_BEFORE = re.compile(r"(?<!不)超过$")
+_FAILURE_CONDITION = re.compile(r"^[^，,。；;]*?(?:不|未|没有)[^。；;]*?的")
+_CAP_BEFORE = re.compile(r"(?:不超过|最多|最高|至多|不少于|至少)$")
+_POLICY_CUE = re.compile(r"允许|最多|最高|上限|放宽|限额|补助|补贴|奖励")
+_FRACTION = re.compile(r"(?P<cmp>不超过|不低于|不少于|最多|至少)?(?P<den>[一二三四五六七八九十]+)分之(?P<num>[一二三四五六七八九十]+)")
+
+
+def _time_limit(unit: str | None, rest: str) -> bool:
+    return bool(unit) and unit.endswith(_TIME_LIMIT_UNITS) and rest.startswith(("内", "以内"))
+
+
+def _frequency(unit: str | None, before: str) -> bool:
+    return unit == "次" and "至少" in before and "每" in before
+
+
+def _fractions(written: str, text: str, deadlines: list[DeadlineMention]) -> list[TargetMention]:
+    """不超过五分之一 → 0.2, a unitless share; a cap when a measure allows it."""
+    out = []
+    for m in _FRACTION.finditer(text):
+        den, num = to_number(m.group("den")), to_number(m.group("num"))
+        if not den or num is None or not m.group("cmp"):
+            continue
+        before = text[_clause_start(text, m.start()):m.start()]
+        comparator = AT_MOST if m.group("cmp") in ("不超过", "最多") else AT_LEAST
+        kind = "policy_parameter" if _POLICY_CUE.search(before + m.group("cmp")) or comparator == AT_MOST else "goal"
+        out.append(TargetMention(value=round(num / den, 6), unit="", comparator=comparator,
+                                 indicator=_indicator(written, m, None), kind=kind,
+                                 text=written[_clause_start(text, m.start()):m.end()],
+                                 due=_due(deadlines, text, m.start()), start=m.start(), end=m.end()))
+    return out
 
 
 def _blocked_spans(text: str) -> list[tuple[int, int]]:
@@ -144,7 +179,13 @@ def _excluded(text: str, m: re.Match, blocked, quoted) -> bool:
     unit = m.group("unit")
     if _inside(start, blocked) or before.endswith(("第", "每")):
         return True
-    if _is_chinese(m.group("num")) and (_inside(start, quoted) or not _COMMIT_VERB.search(before)):
+    if unit in ("批", "万批") and not _CAP_BEFORE.search(before):
+        return True     # 一批企业 is "some", not a count; only a cap counts batches (最多不超过六批)
+    if _TRIGGER_BEFORE.search(before) and _FAILURE_CONDITION.search(text[end:_clause_end(text, end, "。；;")]):
+        return True     # 超过五个工作日不答复…的: the condition of a fallback, not a level
+    if _is_chinese(m.group("num")) and (_inside(start, quoted) or not (
+            _COMMIT_VERB.search(before) or _CAP_BEFORE.search(before) or _time_limit(unit, rest)
+            or _frequency(unit, before))):
         return True
     if unit is None:
         return not (_LEVEL_VERB.search(before) and _UNITLESS_END.match(rest)
@@ -221,7 +262,13 @@ def find_targets(text: str, *, year: int | None,
         if _in_relative_clause(text, m, counts):
             continue
         kept.append(m)
-    return _share_trailing_comparator(text, [_mention(written, text, m, deadlines) for m in kept])
+    found = [_mention(written, text, m, deadlines) for m in kept]
+    if "分之" in text:
+        taken = [(t.start, t.end) for t in found]
+        found += [f for f in _fractions(written, text, deadlines)
+                  if not any(a < f.end and f.start < b for a, b in taken)]
+        found.sort(key=lambda t: t.start)
+    return _share_trailing_comparator(text, found)
 
 
 def _share_trailing_comparator(text: str, targets: list[TargetMention]) -> list[TargetMention]:
@@ -241,10 +288,19 @@ def _mention(written: str, text: str, m: re.Match, deadlines: list[DeadlineMenti
     high = to_number(m.group("num2")) if m.group("num2") else None
     before = text[_clause_start(text, m.start()):m.start()].rstrip(" \u3000")
     due = _due(deadlines, text, m.start())
+    unit, rest = m.group("unit") or "", text[m.end():]
+    comparator, kind = _comparator(before, m.group("after")), "goal"
+    if _time_limit(unit, rest):
+        comparator, kind = AT_MOST, "procedural"          # 自收到申请之日起7个工作日内
+    elif _frequency(unit, before):
+        comparator, kind = AT_LEAST, "procedural"         # 每年…至少全面核查一次
+    elif comparator == AT_MOST and _POLICY_CUE.search(before):
+        kind = "policy_parameter"                         # 最多不超过六批, 最高补助3000万元
     return TargetMention(
         value=high if high is not None else low,
-        unit=m.group("unit") or "",
-        comparator=_comparator(before, m.group("after")),
+        unit=unit,
+        comparator=comparator,
+        kind=kind,
         indicator=_indicator(written, m, due),
         text=written[_clause_start(text, m.start()):m.end()],
         value_low=low if high is not None else None,

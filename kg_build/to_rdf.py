@@ -76,6 +76,9 @@ def _deadline(g: Graph, node: URIRef, d: DeadlineMention) -> None:
     g.add((node, GK.sourceText, text(d.text)))
 
 
+_TARGET_KINDS = {"goal": GK.GoalTarget, "policy_parameter": GK.PolicyParameter, "procedural": GK.ProceduralLimit}
+
+
 def _target(g: Graph, node: URIRef, t: TargetMention, line: int) -> None:
     """A target's own facts. Its gk:indicator comes from kg_build.links_rdf: which Indicator a
     target measures is decided across all plans (kg_build.linking.indicators)."""
@@ -86,6 +89,7 @@ def _target(g: Graph, node: URIRef, t: TargetMention, line: int) -> None:
     if t.unit:
         g.add((node, GK.unitOfMeasure, text(t.unit)))
     g.add((node, GK.comparator, GK[t.comparator]))
+    g.add((node, GK.targetKind, _TARGET_KINDS[t.kind]))
     g.add((node, GK.sourceText, text(t.text)))
     g.add((node, GK.sourceLine, integer(line)))
 
@@ -129,6 +133,13 @@ def _plan(g: Graph, plan: PlanRecord, gazette: URIRef, units_seen: _Labels, regi
             u = iris.unit(key, plan.jurisdiction)
             units_seen.see(u, pref, m.name)
             g.add((tn, GK.leadUnit if m.role == LEAD else GK.responsibleUnit, u))
+        for name in task.mentioned_units:
+            key, pref = canonical_unit(name)
+            u = iris.unit(key, plan.jurisdiction)
+            units_seen.see(u, pref, name)
+            g.add((tn, GK.mentionedUnit, u))
+        if task.status:
+            g.add((tn, GK.status, text(task.status)))
         by_date: dict[str, URIRef] = {}
         for n, d in enumerate(task.deadlines, 1):
             dn = iris.task_deadline(tn, n)
