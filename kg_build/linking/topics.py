@@ -37,12 +37,21 @@ WINDOW = 8              # a long posting list is paired by sorted neighbourhood 
 POSTING_CAP = 64        # beyond this many distinct clauses a term pairs by neighbourhood only
 MAX_SHARED = 6          # shared terms kept as evidence
 
-_FAMILY_NOISE = re.compile(r"[\d〔〕\[\]（）()—\-－~至年]+")
+_FAMILY_NOISE = re.compile(r"[（(]?(?:19|20)\d\d(?:年)?(?:\s*[—\-－~至]+\s*(?:19|20)\d\d年?)?[）)]?")
 
 
 def family(plan: PlanRecord) -> str:
-    """Plans that are one plan reissued share a family: the title without years and numbers."""
-    return _FAMILY_NOISE.sub("", plan.title) or plan.key
+    """Plans that are one plan reissued share a family: one government's, with the title
+    without its years.
+
+    >>> from kg_build.records import PlanRecord
+    >>> t = lambda title: family(PlanRecord(None, "", title, None, None, 1, 1, key="k"))
+    >>> t("许昌市推动制造业高质量发展行动方案（2020—2022年）") == t("许昌市推动制造业高质量发展行动方案（2023—2025年）")
+    True
+    >>> t("方案90") == t("方案91")
+    False
+    """
+    return f"{plan.jurisdiction or ''}/{_FAMILY_NOISE.sub('', plan.title) or plan.key}"
 
 
 def _idf(df: int, n: int) -> float:
