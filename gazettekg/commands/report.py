@@ -15,7 +15,7 @@ from gazettekg.common import OK, store_arg
 from kg_build.iris import short_id
 
 _KIND_ZH = {"ValueConflict": "数值冲突", "DeadlineConflict": "时限冲突", "ScopeConflict": "范围冲突",
-            "InternalConflict": "方案内部不一致"}
+            "InternalConflict": "方案内部冲突"}
 _RELATION_ZH = {"duplicate": "重复承诺", "overlap": "交叉承诺"}
 _SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 _LABEL_CHARS = 40

@@ -29,6 +29,7 @@ from kg_build.regions import find_regions
 
 KEY = 0.3               # weight from which a specific noun is a key term (a topic)
 PHRASE = 0.4            # weight of a shared phrase (adjacent terms, one of them key) that relates two clauses
+STRONG = 0.3            # weight of the key term a linking phrase must hold
 TOTAL = 2.5             # or: summed weight of the shared terms, with three key terms among them
 DUPLICATE = 0.45        # weighted Jaccard from which two clauses are one commitment restated
 FAMILY_POWER = 1.0
@@ -202,7 +203,7 @@ def _judge(a: _Clause, b: _Clause, weight: dict[str, float], key: frozenset[str]
     best = max(runs, key=lambda run: (run_weight(run), run))
     keys = frozenset(t for run in runs for t in run if t in key)
     total = sum(weight[t] for t in a.terms & b.terms)
-    phrase = run_weight(best) >= PHRASE and any(t in key for t in best)
+    phrase = run_weight(best) >= PHRASE and any(t in key and weight[t] >= STRONG for t in best)
     if not (phrase or (total >= TOTAL and len(keys) >= 3)):
         return None
     jaccard = 1.0 if same else total / (mass_a + mass_b - total)
