@@ -44,6 +44,8 @@ def test_sewage_plant_upgrades_linked_across_7_9_10(result):
     (by_project,) = [r for r in pair_relations(result, SEWAGE_7, SEWAGE_10) if r.basis == "project"]
     assert {"瑞贝卡污水处理厂", "宏源污水处理厂", "屯南污水处理厂"} <= set(by_project.shared)
     assert 0 < by_project.score <= 1
+    qa, qb = by_project.quotes      # in each task, the first clause naming a shared plant, with its line
+    assert all(any(p in q.text for p in by_project.shared) for q in (qa, qb)) and {qa.line, qb.line} == {82, 429}
 
 
 def test_one_project_for_its_spellings(result):

@@ -9,7 +9,9 @@ of tasks, so linking thousands of plans stays close to linear (bench/linking.py)
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from kg_build.linking.clauses import split_clauses
 from kg_build.linking.conflicts import deadline_conflicts, list_conflicts, value_conflicts
 from kg_build.linking.indicators import claims_of, indicators_of, merge_similar
 from kg_build.linking.model import (Claim, Conflict, Indicator, LinkResult, Project, Quote, Relation, Side,
@@ -111,6 +113,30 @@ def _merge_topics(into: dict[str, Topic], topics: dict[str, Topic]) -> None:
         have.mentions += [q for q in topic.mentions if (q.task, q.n) not in known]
 
 
+def _quoted(relations: list[Relation], plans: list[PlanRecord]) -> list[Relation]:
+    """A project or indicator relation quotes, in each task, the first clause that names what
+    they share (瑞贝卡污水处理厂 …), when one does: the evidence shows the words, not only a label."""
+    tasks = {TaskRef(p.key, t.path, t.line, p.doc_number): t for p in plans for t in p.tasks}
+    cache: dict[TaskRef, list] = {}
+
+    def quote(ref: TaskRef, shared: tuple[str, ...]) -> Quote | None:
+        if ref not in cache:
+            cache[ref] = split_clauses(tasks[ref]) if ref in tasks else []
+        for n, c in enumerate(cache[ref], 1):
+            if any(term in c.text for term in shared):
+                return Quote(ref, n, c.text, c.line)
+        return None
+
+    out = []
+    for r in relations:
+        if not r.quotes:
+            qa, qb = quote(r.a, r.shared), quote(r.b, r.shared)
+            if qa is not None and qb is not None:
+                r = replace(r, quotes=(qa, qb))
+        out.append(r)
+    return out
+
+
 def link(records: list[GazetteRecord]) -> LinkResult:
     """Link every plan of every gazette with every other. Deterministic: same input, same result.
 
@@ -134,6 +160,7 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     jurisdiction = {p.key: p.jurisdiction for p in plans}
     relations, dropped = _strongest(_within_governments(list(relations.values()), jurisdiction),
                                     {p.key: family(p) for p in plans}, MAX_RELATED)
+    relations = _quoted(relations, plans)
     relations.sort(key=_relation_order)
     for topic in topics.values():
         topic.mentions.sort(key=lambda q: (_ref_order(q.task), q.n))

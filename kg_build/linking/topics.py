@@ -35,6 +35,8 @@ DUPLICATE = 0.45        # weighted Jaccard from which two clauses are one commit
 FAMILY_POWER = 1.0
 SINGLE = 0.25           # weight factor of a one-character word
 WINDOW = 8              # a long posting list is paired by sorted neighbourhood (each with the next WINDOW)
+PLACE_PAIRS = 16        # place pairs of two clauses taken all while their product is this small
+PLACE_WINDOW = 2        # else each place's neighbours in the other clause's places
 POSTING_CAP = 64        # beyond this many distinct clauses a term pairs by neighbourhood only
 MAX_SHARED = 6          # shared terms kept as evidence
 
@@ -167,15 +169,19 @@ def _candidates(keys: list[frozenset[str]]) -> set[tuple[int, int]]:
 
 
 def _place_pairs(xs: list[tuple[TaskRef, Quote]], ys: list[tuple[TaskRef, Quote]], same: bool):
-    """Places of clause x with places of clause y: all pairs while few, else by neighbourhood."""
+    """Places of clause x with places of clause y: all pairs while few (PLACE_PAIRS), else each
+    place with the next PLACE_WINDOW of the other list. A clause found in many places is a
+    plan reissued: its copies sort together, so a copy is paired with its neighbours, and a
+    task keeps at most MAX_RELATED links into a family of copies anyway (linking._strongest)."""
     if same:
         for k, a in enumerate(xs):
-            yield from ((a, b) for b in xs[k + 1:k + 1 + WINDOW])
-    elif len(xs) * len(ys) <= WINDOW * (len(xs) + len(ys)):
+            yield from ((a, b) for b in xs[k + 1:k + 1 + PLACE_WINDOW])
+    elif len(xs) * len(ys) <= PLACE_PAIRS:
         yield from ((a, b) for a in xs for b in ys)
     else:
+        step = max(1, len(ys) // max(1, len(xs)))
         for k, a in enumerate(xs):
-            yield from ((a, b) for b in ys[k:k + WINDOW])
+            yield from ((a, b) for b in ys[k * step:k * step + PLACE_WINDOW])
 
 
 def _ref_order(t: TaskRef) -> tuple:
