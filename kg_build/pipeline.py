@@ -225,18 +225,52 @@ class InputFile:
 
 def gazette_files(inputs: list[Path]) -> list[InputFile]:
     """Files as given; a folder stands for every *.txt below it (recursively, sorted, hidden
-    folders skipped), named by its path inside the folder so 2020/01.txt and 2021/01.txt differ."""
+    folders skipped), named by its path inside the folder so 2020/01.txt and 2021/01.txt differ.
+    A folder that cannot be read, or a file name that is not UTF-8, is an InputError naming it."""
     found: list[InputFile] = []
     for given in map(Path, inputs):
         if not given.is_dir():
-            found.append(InputFile(given, given.name))
+            found.append(InputFile(given, _utf8_name(given, given.name)))
             continue
-        inside = sorted(p for p in given.rglob("*") if p.suffix.lower() == ".txt" and p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(given).parts))
+        inside = sorted(_walk(given))
         if not inside:
             raise InputError(str(given), 0, "no *.txt files in this folder; expected gazette text files")
-        found.extend(InputFile(p, p.relative_to(given).as_posix()) for p in inside)
+        found.extend(InputFile(p, _utf8_name(p, p.relative_to(given).as_posix())) for p in inside)
     return found
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """The *.txt files below `folder`, outside hidden folders; an unreadable folder raises
+    (Path.rglob passes over it in silence, and its gazettes would be left out unsaid)."""
+    def fail(error: OSError):
+        raise InputError(_shown(error.filename or folder), 0, f"cannot read this folder ({error.strerror}); "
+                         "expected a readable folder of gazette files") from None
+    for top, dirs, files in os.walk(folder, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = Path(top) / name
+            if not name.startswith(".") and path.suffix.lower() == ".txt" and path.is_file():
+                yield path
+
+
+def _utf8_name(path: Path, name: str) -> str:
+    """The issue's name, which goes into IRIs and the manifest: it must be text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            hint = f" (as GB18030 it reads {raw.decode('gb18030')!r})"
+        except UnicodeDecodeError:
+            hint = ""
+        raise InputError(_shown(path), 0, f"the file name is not valid UTF-8{hint}; expected a UTF-8 file "
+                         "name: rename the file") from None
+    return name
+
+
+def _shown(path) -> str:
+    """A path as printable text, undecodable bytes as \\x escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass
