@@ -28,7 +28,7 @@ from typing import Callable, Iterator, Protocol
 from rdflib import Graph
 
 from kg_build import iris
-from kg_build.cache import SUFFIX, CacheError, decode_entry, encode_entry
+from kg_build.cache import SUFFIX, CacheError, decode, decode_entry, encode_entry
 from kg_build.extract import extract_gazette
 from kg_build.linking import link
 from kg_build.links_rdf import links_graph
@@ -493,7 +493,7 @@ def build_collection(files: list[InputFile], sink: Sink, *, previous: dict | Non
     timings: dict[str, float] = {}
     t = time.perf_counter()
     fingerprint = code_fingerprint()
-    before = {i["file"]: i for i in previous["inputs"]} if reusable(previous) else {}
+    before = _inputs_of(previous) if reusable(previous) else {}
     failures: list[IssueFailure] = []
     issues: dict[str, IssueBuild] = {}     # by file name
     todo: list[InputFile] = []
@@ -549,7 +549,11 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
                 progress(done, len(files), result.file.file_name)
     timings["issues"] = time.perf_counter() - t
     if not todo and not failures and names.keys() == before.keys():
-        return _as_before(previous, [issues[n] for n in names], timings, fingerprint)
+        try:
+            return _as_before(previous, [issues[n] for n in names], timings, fingerprint)
+        except CacheError as error:         # a manifest edited by hand or damaged: link again
+            print(f"gazettekg: warning: the store's manifest does not hold a previous result ({error}); "
+                  "linking again", file=sys.stderr)
     kept = _without_duplicates([issues[n] for n in names if n in issues], fail)
     _forget_others(sink, kept)
     t = time.perf_counter()
@@ -577,12 +581,25 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
                             failures, report, counts, timings, fingerprint, collection_findings)
 
 
+def _inputs_of(previous: dict) -> dict[str, dict]:
+    """The previous build's inputs by file name; none if the manifest does not list them as
+    expected (then every file is extracted again)."""
+    inputs = previous.get("inputs")
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) and isinstance(i.get("file"), str)
+                                                for i in inputs):
+        print("gazettekg: warning: the store's manifest lists no usable inputs; every file is extracted again",
+              file=sys.stderr)
+        return {}
+    return {i["file"]: i for i in inputs}
+
+
 def _as_before(previous: dict, issues: list[IssueBuild], timings: dict, fingerprint: str) -> CollectionResult:
     """Nothing changed since the build that wrote `previous` (same files, same contents, same
     code): its graphs, counts and findings stand, and linking need not run again."""
-    kept = [Finding(**f) for f in previous.get("collection_findings", [])]
+    kept = decode(list[Finding], previous.get("collection_findings", []))     # data only, checked
     report = merge_findings([f for i in issues for f in i.findings] + kept)
-    return CollectionResult(issues, [], [i.file.file_name for i in issues], [], report, previous["counts"],
+    return CollectionResult(issues, [], [i.file.file_name for i in issues], [], report,
+                            decode(dict[str, int], previous.get("counts")),
                             timings, fingerprint, kept, changed=False)
 
 

@@ -445,3 +445,20 @@ def test_inside_by_bisection_agrees_with_a_scan():
         index = _spans(spans)
         for pos in range(-2, 72):
             assert _inside(pos, index) == any(a <= pos < b for a, b in spans)
+
+
+def test_a_manifest_edited_by_hand_is_checked_as_data_and_the_build_goes_on(one_store, sample_file, tmp_path, capsys):
+    import json
+    for change, warning in ((lambda m: m.update(collection_findings=[{"__class__": "os.system"}]),
+                             "does not hold a previous result"),
+                            (lambda m: m.update(inputs="everything"), "lists no usable inputs")):
+        store = tmp_path / f"store-{warning[:4]}"
+        shutil.copytree(one_store, store)
+        path = data_dir(store) / "gazettekg-store.json"
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        change(manifest)
+        path.write_text(json.dumps(manifest), encoding="utf-8")
+        capsys.readouterr()
+        assert main(["build", str(sample_file), "--store", str(store), "--jobs", "1"]) == 0
+        assert warning in capsys.readouterr().err
+        assert plans(store) == 12 and read_manifest(store)["counts"]["plans"] == 12
