@@ -37,7 +37,7 @@ from kg_build.reading import InputError, decode_gazette
 from kg_build.records import GazetteRecord
 from kg_build.to_rdf import gazette_graph
 from kg_build.validation import Finding, ValidationReport, validate
-from ontology.namespaces import GK, bind_namespaces
+from ontology.namespaces import GK, NAMESPACES, bind_namespaces
 from rdflib.namespace import RDF
 
 EXPORT_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld", ".json": "json-ld"}
@@ -132,7 +132,18 @@ def export_bytes(graph: Graph, path: Path) -> bytes:
         return sorted_ntriples(graph)
     if fmt == "nquads":
         raise InputError(str(path), 0, "N-Quads name a graph per issue; export a collection build instead")
-    return graph.serialize(format=fmt, encoding="utf-8")
+    return ntriples_as(sorted_ntriples(graph), fmt)
+
+
+def ntriples_as(ntriples: bytes, fmt: str) -> bytes:
+    """N-Triples rewritten as Turtle or JSON-LD by Oxigraph, which keeps every literal's
+    lexical form: rdflib's writers turn "1824"^^xsd:decimal into `1824.0` and "01"^^xsd:integer
+    into `1`, so the .ttl and .jsonld exports named other terms than the .nt and .nq ones."""
+    import pyoxigraph as ox
+    target = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD}[fmt]
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    prefixes = {p: str(ns) for p, ns in NAMESPACES.items()}
+    return ox.serialize(triples, format=target, prefixes=prefixes)
 
 
 def sorted_lines(data: bytes) -> bytes:
@@ -145,7 +156,7 @@ def export_collection(sink: "Sink", path: Path) -> Path:
     """Write the collection in the sink as the format `path` names into a new file beside
     `path` and return that file (the caller renames it into place once the build is
     published): .nq keeps one named graph per issue, .nt is the union of the graphs, both as
-    sorted, distinct lines; .ttl and .jsonld via rdflib.
+    sorted, distinct lines; .ttl and .jsonld via Oxigraph (`ntriples_as`).
 
     N-Quads are sorted on disk in bounded memory (`sort_file`): 1,000 issues are ~10⁷ lines,
     ~2 GB, which a sort in memory would need several times over."""
@@ -165,8 +176,7 @@ def export_collection(sink: "Sink", path: Path) -> Path:
                 raw.unlink(missing_ok=True)
             return out
         ntriples = sorted_lines(sink.dump_ntriples())
-        data = ntriples if fmt == "nt" else \
-            bind_namespaces(Graph()).parse(data=ntriples, format="nt").serialize(format=fmt, encoding="utf-8")
+        data = ntriples if fmt == "nt" else ntriples_as(ntriples, fmt)
         out.write_bytes(data)
         return out
     except BaseException:

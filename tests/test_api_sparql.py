@@ -221,7 +221,6 @@ def test_engine_evaluation_errors_are_400(sample_store, monkeypatch):
 
 
 @pytest.mark.parametrize("kwargs,status", [
-    ({"params": {}}, 400),
     ({"params": {"query": "   "}}, 400),
     ({"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400),
 ])

@@ -31,8 +31,8 @@ def by_id(sub):
 
 
 def test_overview_nodes_are_what_sparql_counts(overview, sample_store):
-    # 12 plans, 271 tasks and the 102 units and regions they name (as counted independently)
-    assert len(overview.nodes) == count(sample_store, OVERVIEW_COUNT) == 385
+    # 12 plans, 281 tasks and the 102 units and regions they name (as counted independently)
+    assert len(overview.nodes) == count(sample_store, OVERVIEW_COUNT) == 395
     classes = {n.cls for n in overview.nodes}
     assert classes == {"Plan", "Task", "Unit", "Region"}
     tasks = [n for n in overview.nodes if n.cls == "Task"]
@@ -190,13 +190,13 @@ def test_cli_writes_standalone_pages(sample_store, tmp_path, capsys):
     store = str(sample_store.path)
     out = tmp_path / "o.html"
     assert main(["viz", "overview", "--store", store, "--out", str(out)]) == 0
-    assert "385 nodes" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert "395 nodes" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert main(["viz", "entity", "id:task/xuzheng-2020-7/2-2-3", "--store", store, "--out", str(out)]) == 0
     assert "14 nodes" in capsys.readouterr().out
     rq = tmp_path / "q.rq"
     rq.write_text("CONSTRUCT { ?t gk:inPlan ?p } WHERE { ?t gk:inPlan ?p }", encoding="utf-8")
     assert main(["viz", "query", str(rq), "--store", store, "--out", str(out)]) == 0
-    assert "283 nodes, 271 edges" in capsys.readouterr().out
+    assert "293 nodes, 281 edges" in capsys.readouterr().out
     assert main(["viz", "entity", "id:task/none", "--store", store, "--out", str(out)]) == 2
     rq.write_text("SELECT * WHERE { ?s ?p ?o }", encoding="utf-8")
     assert main(["viz", "query", str(rq), "--store", store, "--out", str(out)]) == 2
