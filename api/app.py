@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = open_store(settings.store)  # fails early, naming the store, if it is missing
     manifest = store.manifest
     triples = len(store)
-    pool = WorkerPool(settings.store, size=settings.workers, queue_wait=settings.queue_wait,
+    pool = WorkerPool(store.data, size=settings.workers, queue_wait=settings.queue_wait,
                       isolate_network=settings.isolate_network)
 
     @asynccontextmanager

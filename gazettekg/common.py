@@ -18,9 +18,17 @@ def sample_path() -> Path:
 def store_arg(p: argparse.ArgumentParser) -> None:
     from queries.engines import DEFAULT_STORE
     # a string, not a Path: Path() would fold the // of a sparql+http:// spec
-    p.add_argument("--store", default=None,
+    p.add_argument("--store", default=None, type=_store_spec,
                    help=f"store directory, or a SPARQL endpoint as sparql+http://HOST:PORT/PATH "
                         f"(default: $GAZETTEKG_STORE or {DEFAULT_STORE})")
+
+
+def _store_spec(value: str) -> str:
+    if not value.strip():
+        # an empty $VAR would otherwise fall back to the default store without a word
+        raise argparse.ArgumentTypeError("expected a store directory or a sparql+http:// endpoint, not an empty "
+                                         "string (leave --store out for the default)")
+    return value
 
 
 def err(msg: str) -> int:

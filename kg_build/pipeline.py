@@ -15,8 +15,9 @@ import hashlib
 import heapq
 import multiprocessing
 import os
-import pickle
+import sys
 import tempfile
+import threading
 import time
 from contextlib import closing, nullcontext
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -27,6 +28,7 @@ from typing import Callable, Iterator, Protocol
 from rdflib import Graph
 
 from kg_build import iris
+from kg_build.cache import SUFFIX, CacheError, decode, decode_entry, encode_entry
 from kg_build.extract import extract_gazette
 from kg_build.linking import link
 from kg_build.links_rdf import links_graph
@@ -233,18 +235,52 @@ class InputFile:
 
 def gazette_files(inputs: list[Path]) -> list[InputFile]:
     """Files as given; a folder stands for every *.txt below it (recursively, sorted, hidden
-    folders skipped), named by its path inside the folder so 2020/01.txt and 2021/01.txt differ."""
+    folders skipped), named by its path inside the folder so 2020/01.txt and 2021/01.txt differ.
+    A folder that cannot be read, or a file name that is not UTF-8, is an InputError naming it."""
     found: list[InputFile] = []
     for given in map(Path, inputs):
         if not given.is_dir():
-            found.append(InputFile(given, given.name))
+            found.append(InputFile(given, _utf8_name(given, given.name)))
             continue
-        inside = sorted(p for p in given.rglob("*") if p.suffix.lower() == ".txt" and p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(given).parts))
+        inside = sorted(_walk(given))
         if not inside:
             raise InputError(str(given), 0, "no *.txt files in this folder; expected gazette text files")
-        found.extend(InputFile(p, p.relative_to(given).as_posix()) for p in inside)
+        found.extend(InputFile(p, _utf8_name(p, p.relative_to(given).as_posix())) for p in inside)
     return found
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """The *.txt files below `folder`, outside hidden folders; an unreadable folder raises
+    (Path.rglob passes over it in silence, and its gazettes would be left out unsaid)."""
+    def fail(error: OSError):
+        raise InputError(_shown(error.filename or folder), 0, f"cannot read this folder ({error.strerror}); "
+                         "expected a readable folder of gazette files") from None
+    for top, dirs, files in os.walk(folder, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = Path(top) / name
+            if not name.startswith(".") and path.suffix.lower() == ".txt" and path.is_file():
+                yield path
+
+
+def _utf8_name(path: Path, name: str) -> str:
+    """The issue's name, which goes into IRIs and the manifest: it must be text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            hint = f" (as GB18030 it reads {raw.decode('gb18030')!r})"
+        except UnicodeDecodeError:
+            hint = ""
+        raise InputError(_shown(path), 0, f"the file name is not valid UTF-8{hint}; expected a UTF-8 file "
+                         "name: rename the file") from None
+    return name
+
+
+def _shown(path) -> str:
+    """A path as printable text, undecodable bytes as \\x escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -350,7 +386,7 @@ def reusable(previous: dict | None) -> bool:
 
 
 def cache_key(file_name: str, sha256: str) -> str:
-    return hashlib.sha256(f"{file_name}\0{sha256}".encode()).hexdigest() + ".pickle"
+    return hashlib.sha256(f"{file_name}\0{sha256}".encode()).hexdigest() + SUFFIX
 
 
 def _hash(file: InputFile) -> str | IssueFailure:
@@ -365,26 +401,78 @@ def _hash(file: InputFile) -> str | IssueFailure:
 def _cached(sink: Sink, graphs: set[str], file: InputFile, sha: str, previous: dict) -> IssueBuild | None:
     """The issue as the previous build left it, if the file is unchanged and its entry is cached.
 
-    The cache is a pickle per issue inside the store (so it is published and rolled back with
-    the data). Re-extracting instead would cost what skipping is meant to save: extraction,
-    RDF writing and SHACL are ~4 s of the ~4.5 s an issue takes, reading a cached one ~10 ms."""
+    The cache is a JSON entry per issue inside the store (kg_build.cache: data only, checked),
+    published and rolled back with the data. Re-extracting instead would cost what skipping is
+    meant to save: extraction, RDF writing and SHACL are ~4 s of the ~4.5 s an issue takes,
+    reading a cached one ~10 ms. An entry that does not check out is ignored with a warning."""
     entry = previous.get(file.file_name)
     path = sink.cache / cache_key(file.file_name, sha)
     if entry is None or entry.get("sha256") != sha or entry.get("graph") not in graphs or not path.exists():
         return None
-    issue = pickle.loads(path.read_bytes())
-    issue.file = file
-    return issue
+    try:
+        fields = decode_entry(path.read_bytes(), file_name=file.file_name, sha256=sha)
+    except (CacheError, OSError) as error:
+        print(f"gazettekg: warning: {path}: cache entry ignored, {file.file_name} is extracted again: {error}",
+              file=sys.stderr)
+        return None
+    if fields["graph"] != entry.get("graph"):
+        print(f"gazettekg: warning: {path}: cache entry names another graph; {file.file_name} is extracted "
+              f"again", file=sys.stderr)
+        return None
+    return IssueBuild(file, sha, own=b"", **fields)
+
+
+def _cache_entry(issue: IssueBuild) -> bytes:
+    return encode_entry(file_name=issue.file.file_name, sha256=issue.sha256, graph=issue.graph,
+                        record=issue.record, shared=issue.shared, findings=issue.findings, counts=issue.counts)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor | None:
     """Worker processes for `jobs` > 1. forkserver: workers start from a clean process, not
-    from a fork of this one, which holds an open store."""
+    from a fork of this one, which holds an open store. Each worker exits when the build
+    process is gone, however it ended (SIGKILL included), rather than live on orphaned."""
     if jobs <= 1:
         return None
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["kg_build.pipeline"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_die_with_build,
+                               initargs=(os.getpid(),))
+
+
+def _die_with_build(build_pid: int) -> None:
+    """In a worker: exit as soon as process `build_pid` has ended. A worker's parent is the
+    forkserver, not the build, so PR_SET_PDEATHSIG would not do; the forkserver itself ends
+    with the build, which changes the worker's parent — that, or the build's pid gone, ends it."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent and _alive(build_pid):
+            time.sleep(0.5)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="build-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop(pool: ProcessPoolExecutor | None) -> None:
+    """Stop the workers now (a failed or interrupted build), not after their current issue."""
+    if pool is None:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())   # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 def _run(todo: list[InputFile], pool: ProcessPoolExecutor | None) -> Iterator[IssueBuild | IssueFailure]:
@@ -415,7 +503,7 @@ def build_collection(files: list[InputFile], sink: Sink, *, previous: dict | Non
     timings: dict[str, float] = {}
     t = time.perf_counter()
     fingerprint = code_fingerprint()
-    before = {i["file"]: i for i in previous["inputs"]} if reusable(previous) else {}
+    before = _inputs_of(previous) if reusable(previous) else {}
     failures: list[IssueFailure] = []
     issues: dict[str, IssueBuild] = {}     # by file name
     todo: list[InputFile] = []
@@ -441,8 +529,12 @@ def build_collection(files: list[InputFile], sink: Sink, *, previous: dict | Non
             todo.append(file)
     timings["check"] = time.perf_counter() - t
     with _pool(jobs) or nullcontext() as pool:
-        return _build(files, names, todo, issues, sink, pool, before, previous, fingerprint, fail, failures,
-                      timings, progress)
+        try:
+            return _build(files, names, todo, issues, sink, pool, before, previous, fingerprint, fail, failures,
+                          timings, progress)
+        except BaseException:
+            _stop(pool)
+            raise
 
 
 def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint, fail, failures, timings,
@@ -461,13 +553,17 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
             else:
                 sink.put_graph(result.graph, result.own)
                 result.own = b""            # in the store now; the record is what linking needs
-                (sink.cache / cache_key(result.file.file_name, result.sha256)).write_bytes(pickle.dumps(result))
+                (sink.cache / cache_key(result.file.file_name, result.sha256)).write_bytes(_cache_entry(result))
                 issues[result.file.file_name] = result
             if progress:
                 progress(done, len(files), result.file.file_name)
     timings["issues"] = time.perf_counter() - t
     if not todo and not failures and names.keys() == before.keys():
-        return _as_before(previous, [issues[n] for n in names], timings, fingerprint)
+        try:
+            return _as_before(previous, [issues[n] for n in names], timings, fingerprint)
+        except CacheError as error:         # a manifest edited by hand or damaged: link again
+            print(f"gazettekg: warning: the store's manifest does not hold a previous result ({error}); "
+                  "linking again", file=sys.stderr)
     kept = _without_duplicates([issues[n] for n in names if n in issues], fail)
     _forget_others(sink, kept)
     t = time.perf_counter()
@@ -495,12 +591,25 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
                             failures, report, counts, timings, fingerprint, collection_findings)
 
 
+def _inputs_of(previous: dict) -> dict[str, dict]:
+    """The previous build's inputs by file name; none if the manifest does not list them as
+    expected (then every file is extracted again)."""
+    inputs = previous.get("inputs")
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) and isinstance(i.get("file"), str)
+                                                for i in inputs):
+        print("gazettekg: warning: the store's manifest lists no usable inputs; every file is extracted again",
+              file=sys.stderr)
+        return {}
+    return {i["file"]: i for i in inputs}
+
+
 def _as_before(previous: dict, issues: list[IssueBuild], timings: dict, fingerprint: str) -> CollectionResult:
     """Nothing changed since the build that wrote `previous` (same files, same contents, same
     code): its graphs, counts and findings stand, and linking need not run again."""
-    kept = [Finding(**f) for f in previous.get("collection_findings", [])]
+    kept = decode(list[Finding], previous.get("collection_findings", []))     # data only, checked
     report = merge_findings([f for i in issues for f in i.findings] + kept)
-    return CollectionResult(issues, [], [i.file.file_name for i in issues], [], report, previous["counts"],
+    return CollectionResult(issues, [], [i.file.file_name for i in issues], [], report,
+                            decode(dict[str, int], previous.get("counts")),
                             timings, fingerprint, kept, changed=False)
 
 

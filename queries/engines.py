@@ -11,8 +11,9 @@ A collection is stored as one named graph per gazette issue plus two collection-
 graphs (kg_build.iris: ENTITIES_GRAPH, LINKS_GRAPH); every query reads the union of all
 graphs as its default graph, so a query needs no GRAPH clause to see everything.
 
-Publishing is atomic: a new store is built beside the old one (`StagedStore`) and swapped
-in by renaming, so a failed build never leaves a half-written store behind.
+Publishing is atomic: a new version of the store is built beside the published one
+(`StagedStore`) and made current by replacing one symlink (queries.layout), so a failed or
+killed build never leaves a half-written store, nor none, behind.
 """
 from __future__ import annotations
 
@@ -26,19 +27,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ontology.namespaces import NAMESPACES
+from queries import layout
+from queries.layout import CACHE, MANIFEST, StoreError, check_target, data_dir, store_lock, store_version  # noqa: F401
 from queries.sparql_text import bind_in_text, outer_group, to_ox_term
 
 PREFIX_MAP = {prefix: str(ns) for prefix, ns in NAMESPACES.items()}
 
 DEFAULT_STORE = Path(os.environ.get("GAZETTEKG_STORE", ".gazettekg/store"))
-MANIFEST = "gazettekg-store.json"
-CACHE = "gazettekg-cache"   # per-issue build results, beside the data (kg_build.pipeline)
-
-
-class StoreError(RuntimeError):
-    """The store is missing, locked or not a gazettekg store."""
-
-
 @dataclass
 class SelectResult:
     variables: list[str]
@@ -59,20 +54,25 @@ QueryResult = SelectResult | AskResult | GraphResult
 
 
 class EmbeddedStore:
-    """A read-only view of a published on-disk Oxigraph store."""
+    """A read-only view of a published on-disk Oxigraph store: the version current when it
+    was opened (`version`), held until this view is dropped, whatever builds publish after."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        if not (self.path / MANIFEST).exists():
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path}: is a file, not a store directory")
+        self.version = store_version(self.path)
+        self.data = data_dir(self.path, self.version)
+        if self.data is None or not (self.data / MANIFEST).exists():
             raise StoreError(f"{self.path}: no gazettekg store here; run `gazettekg build FILE --store {self.path}` first")
         try:
-            self._store = ox.Store.read_only(str(self.path))
+            self._store = ox.Store.read_only(str(self.data))
         except OSError as err:
             raise StoreError(f"{self.path}: cannot open the store: {err}") from None
 
     @property
     def manifest(self) -> dict:
-        return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        return _load_manifest(self.data / MANIFEST)
 
     def query(self, sparql: str, *, bindings: dict | None = None) -> QueryResult:
         """Run a SPARQL query over the union of all graphs; `bindings` (variable name → value)
@@ -120,45 +120,20 @@ def dump_union(store: ox.Store) -> bytes:
     return b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
 
 
-def _check_target(target: Path) -> None:
-    if target.exists() and not (target / MANIFEST).exists():
-        if not target.is_dir() or any(target.iterdir()):
-            raise StoreError(f"{target}: exists and is not a gazettekg store; refusing to replace it")
-
-
 def _write_manifest(directory: Path, manifest: dict) -> None:
-    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True),
-                                      encoding="utf-8")
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Put `staging` in the place of `target` by two renames; the old store is deleted after."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-    staging.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    path = directory / MANIFEST
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+        fh.flush()
+        os.fsync(fh.fileno())     # on disk before the version it describes is published
 
 
 def publish(ntriples: bytes, target: Path, manifest: dict) -> None:
-    """Load N-Triples into the default graph of a fresh store beside `target`, then swap it in."""
-    target = Path(target)
-    _check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    try:
-        store = ox.Store(str(staging))
-        store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store
-        _write_manifest(staging, manifest)
-        _swap(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Load N-Triples into the default graph of a new version of the store at `target`, and
+    make it current."""
+    with StagedStore(Path(target), fresh=True) as staged:
+        staged.store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES)
+        staged.commit(manifest)
 
 
 class StagedStore:
@@ -176,26 +151,40 @@ class StagedStore:
 
     def __init__(self, target: Path | None, *, fresh: bool = False):
         """`target` None stages a store that is only read from (e.g. to send to a remote engine);
-        `fresh` starts empty instead of from the published store's data."""
+        `fresh` starts empty instead of from the published store's data. Holds the store's
+        build lock (queries.layout.store_lock) until committed or discarded."""
         self.target = Path(target) if target is not None else None
-        parent = self.target.parent if self.target is not None else None
-        if self.target is not None:
-            _check_target(self.target)
-            parent.mkdir(parents=True, exist_ok=True)
-        name = self.target.name if self.target is not None else "gazettekg"
-        self.path = Path(tempfile.mkdtemp(prefix=f".{name}.new-", dir=parent))
+        self._lock = store_lock(self.target) if self.target is not None else None
+        if self._lock is not None:
+            self._lock.__enter__()      # raises StoreError: not a store, not writable, or locked
+        try:
+            if self.target is not None:
+                layout.clean_staging(self.target)   # what builds that died left
+                self.path = layout.new_staging(self.target)
+            else:
+                self.path = Path(tempfile.mkdtemp(prefix=".gazettekg.new-"))
+        except OSError as error:
+            self._unlock()
+            raise StoreError(f"{self.target}: cannot create the new version of the store: "
+                             f"{error.strerror}") from None
         self.cache = self.path / CACHE
         try:
-            published = self.target is not None and (self.target / MANIFEST).exists()
-            if published and not fresh:
+            published = data_dir(self.target) if self.target is not None else None
+            if published is not None and not fresh:
                 self.path.rmdir()  # the checkpoint creates its directory itself
-                ox.Store.read_only(str(self.target)).backup(str(self.path))
-                self._link_cache(self.target / CACHE)
+                ox.Store.read_only(str(published)).backup(str(self.path))
+                self._link_cache(published / CACHE)
             self.cache.mkdir(exist_ok=True)
             self.store = ox.Store(str(self.path))
         except BaseException:
             shutil.rmtree(self.path, ignore_errors=True)
+            self._unlock()
             raise
+
+    def _unlock(self) -> None:
+        lock, self._lock = getattr(self, "_lock", None), None
+        if lock is not None:
+            lock.__exit__(None, None, None)
 
     def _link_cache(self, source: Path) -> None:
         """Cache files are written once and never changed, so hard links copy them safely."""
@@ -238,18 +227,26 @@ class StagedStore:
     def __len__(self) -> int:
         return len(self.store)
 
-    def commit(self, manifest: dict) -> None:
-        """Swap the staged store in for `target`."""
+    def commit(self, manifest: dict, *, step=lambda name: None) -> str:
+        """Publish the staged store as the current version of `target`; return its id.
+        (`step`: see queries.layout.publish_version.)"""
         if self.target is None:
             raise StoreError("this staged store has no target to publish to")
         self.store.flush()
         del self.store
         _write_manifest(self.path, manifest)
-        _swap(self.path, self.target)
+        try:
+            version = layout.publish_version(self.path, self.target, step=step)
+        except BaseException:
+            self.discard()
+            raise
+        self._unlock()
+        return version
 
     def discard(self) -> None:
         self.__dict__.pop("store", None)
         shutil.rmtree(self.path, ignore_errors=True)
+        self._unlock()
 
     def __enter__(self) -> "StagedStore":
         return self
@@ -257,9 +254,26 @@ class StagedStore:
     def __exit__(self, *exc) -> None:
         if self.path.exists():
             self.discard()
+        self._unlock()
 
 
 def read_manifest(target: Path) -> dict | None:
     """The manifest of the store published at `target`, or None if there is none."""
-    path = Path(target) / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    data = data_dir(Path(target)) if Path(target).is_dir() else None
+    return _load_manifest(data / MANIFEST) if data is not None and (data / MANIFEST).exists() else None
+
+
+def _load_manifest(path: Path) -> dict:
+    """A manifest as data (JSON only; nothing in it is evaluated); StoreError names the file if
+    it is not one (e.g. truncated by a full disk or a copy cut short)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise StoreError(f"{path}: the store's manifest is not UTF-8 text (byte {error.start}); "
+                         f"rebuild the store") from None
+    except json.JSONDecodeError as error:
+        raise StoreError(f"{path}:{error.lineno}: the store's manifest is not valid JSON ({error.msg}); "
+                         f"it may be truncated: rebuild the store") from None
+    if not isinstance(manifest, dict):
+        raise StoreError(f"{path}: the store's manifest is not a JSON object; rebuild the store")
+    return manifest

@@ -171,7 +171,7 @@ def test_service_in_literals_names_and_comments_is_not_refused(client, query):
 
 def test_worker_cannot_connect_out_even_without_the_guard(sample_store):
     """Defence in depth: a worker, asked directly, has no network to reach anything."""
-    pool = WorkerPool(sample_store.path, size=1, isolate_network=True)
+    pool = WorkerPool(sample_store.data, size=1, isolate_network=True)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)

@@ -19,7 +19,7 @@ import pytest
 from gazettekg.cli import main
 from kg_build import iris
 from kg_build.pipeline import ISSUE_GRAPH_PREFIX
-from queries.engines import MANIFEST, SelectResult, open_store
+from queries.engines import SelectResult, data_dir, open_store, read_manifest
 from queries.library import load_library, run
 from tests.conftest import tree_digest
 from tests.test_remote import _oxigraph_binary, normal, oxigraph_server
@@ -54,7 +54,7 @@ def write_collection(folder: Path, sample_file: Path) -> Path:
 
 def graph_lines(store_path: Path) -> dict[str, set[bytes]]:
     """Each named graph of a published store as its set of N-Triples lines."""
-    store = ox.Store.read_only(str(store_path))
+    store = ox.Store.read_only(str(data_dir(store_path)))
     return {g.value: set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g).splitlines())
             for g in store.named_graphs()}
 
@@ -77,7 +77,7 @@ def built(tmp_path_factory, sample_file):
 
 
 def test_a_folder_is_searched_recursively_and_every_plan_counted(built, capsys):
-    manifest = json.loads((built["store"] / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_manifest(built["store"])
     assert [i["file"] for i in manifest["inputs"]] == sorted(ISSUES)
     assert manifest["counts"]["plans"] == 36 and manifest["counts"]["gazettes"] == 3
     store = open_store(built["store"])
@@ -192,7 +192,7 @@ def test_keep_going_builds_the_rest_lists_the_failure_and_exits_2(built, tmp_pat
     captured = capsys.readouterr()
     assert f"{bad}:1: no plan found" in captured.err and "1 file(s) failed" in captured.err
     assert "36 plans" in captured.out and "1 extracted, 2 unchanged" in captured.out
-    manifest = json.loads((store / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_manifest(store)
     assert len(manifest["inputs"]) == 3 and manifest["failures"][0].startswith(f"{bad}:1:")
 
 
