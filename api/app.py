@@ -15,7 +15,8 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, graphs, headers, links, pages, rest, sparql
+from api import (charts, errors, facets, findings, graph_files, graphs, headers, links, pages, rest, search, source,
+                 sparql, vocabulary)
 from api.errors import ApiError, error_response
 from api.settings import Settings
 from api.worker import WorkerPool
@@ -89,6 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(links.router)
     app.include_router(graphs.router)
+    app.include_router(graph_files.router)
+    app.include_router(source.router)
+    app.include_router(findings.router)
+    app.include_router(facets.router)
+    app.include_router(charts.router)
+    app.include_router(vocabulary.router)
+    app.include_router(search.router)
     _offline_docs(app)  # mounts /static/swagger, which must come before /static
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -94,15 +94,46 @@ def negotiate(form: str, accept: str | None, format_param: str | None = None) ->
     return choose(FORM_FORMATS[form], accept, format_param, what=f"{form} queries")
 
 
-def choose(choices: tuple[Format, ...], accept: str | None, format_param: str | None = None, *,
+def recognise(value: str, choices: tuple[Format, ...]) -> str | None:
+    """The format name a `format` parameter value stands for, or None when unknown.
+
+    Short names (json, ttl …) and media types (text/tab-separated-values) are both
+    recognised; `json`/`xml` asked of a graph query mean JSON-LD/RDF-XML, as clients that
+    send one `format` for every query form expect.
+
+    >>> recognise("text/tab-separated-values", TABULAR), recognise("n3", GRAPH), recognise("json", GRAPH)
+    ('tsv', None, 'jsonld')
+    """
+    v = value.strip().lower()
+    name = FORMAT_PARAM.get(v) or next((f.name for group in (TABULAR, GRAPH, (HTML,)) for f in group
+                                        if v == f.media_type), None)
+    names = {f.name for f in choices}
+    graph_twin = {"json": "jsonld", "xml": "rdfxml"}.get(name)
+    return graph_twin if name not in names and graph_twin in names else name
+
+
+def choose(choices: tuple[Format, ...], accept: str | None, format_param: str | list[str] | None = None, *,
            what: str = "this resource") -> Format:
-    """The best of `choices` for an Accept header; a `format` parameter overrides Accept."""
-    if format_param:
-        name = FORMAT_PARAM.get(format_param.lower())
+    """The best of `choices` for an Accept header; a `format` parameter overrides Accept.
+
+    `format` may be repeated (SPARQLWrapper sends `format=tsv&format=text/tab-separated-values`):
+    the first recognised value wins, unknown values (`n3`) are ignored, and when none is
+    recognised Accept decides. A recognised format this query form cannot give is a 406.
+
+    >>> choose(TABULAR, None, ["n3", "tsv", "csv"]).name
+    'tsv'
+    >>> choose(GRAPH, "application/n-triples", ["n3"]).name
+    'ntriples'
+    """
+    values = [format_param] if isinstance(format_param, str) else list(format_param or [])
+    for value in values:
+        name = recognise(value, choices)
+        if name is None:
+            continue
         for f in choices:
             if f.name == name:
                 return f
-        raise NotAcceptable(f"format={format_param!r} is not available for {what}; use one of "
+        raise NotAcceptable(f"format={value!r} is not available for {what}; use one of "
                             f"{', '.join(f.name for f in choices)}")
     ranges = parse_accept(accept)
     refused = {f.name for f in choices for r, q in ranges if q <= 0 and _matches(r, f.media_type) == 3}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -33,6 +33,7 @@ INCOMING = """SELECT ?s ?x ?p (SAMPLE(?label) AS ?xLabel) WHERE {
 } GROUP BY ?s ?x ?p ORDER BY ?p ?x"""
 DESCRIPTION = "CONSTRUCT { ?s ?p ?o . ?x ?q ?s } WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } }"
 
+SOURCE_LINE = "https://w3id.org/gazettekg/ontology#sourceLine"
 LABEL_PROPERTIES = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
                     "http://purl.org/dc/terms/title")
 
@@ -47,14 +48,17 @@ def _json_for_script(data) -> str:
             .replace("&", "\\u0026"))
 
 
-def _page(title: str, body: str, *, scripts: str = "") -> HTMLResponse:
+def page(title: str, body: str, *, scripts: str = "") -> HTMLResponse:
+    """Every HTML page of the service: the header, its navigation, `body`, then `scripts`
+    (script elements with a src only: no inline code, so a CSP can forbid it)."""
     return HTMLResponse(f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)}</title><link rel="stylesheet" href="/static/style.css"></head>
 <body><header class="top"><a class="brand" href="/">政府公报知识图谱 <span class="en">GazetteKG</span></a>
-<nav><a href="/">查询 <span class="en">Query</span></a> <a href="/api/plans">方案 <span class="en">Plans</span></a>
-<a href="/docs">接口文档 <span class="en">API docs</span></a></nav></header>
+<nav><a href="/">查询 <span class="en">Query</span></a> <a href="/tasks">任务 <span class="en">Tasks</span></a>
+<a href="/findings">发现 <span class="en">Findings</span></a> <a href="/charts">图表 <span class="en">Charts</span></a>
+<a href="/graph/overview">图谱 <span class="en">Graph</span></a> <a href="/docs">接口文档 <span class="en">API docs</span></a></nav></header>
 {body}{scripts}</body></html>""")
 
 
@@ -85,8 +89,10 @@ def query_page(request: Request) -> HTMLResponse:
 <div id="results"></div>
 </section></main>
 <script id="config" type="application/json">{_json_for_script(config)}</script>"""
-    return _page("SPARQL 查询 · GazetteKG", body,
-                 scripts='<script src="/static/highlight.js"></script><script src="/static/app.js"></script>')
+    return page("SPARQL 查询 · GazetteKG", body,
+                 scripts='<script src="/static/highlight.js"></script><script src="/static/vendor/chartjs/chart.umd.min.js">'
+                         '</script><script src="/static/chart-results.js"></script><script src="/static/editor.js">'
+                         '</script><script src="/static/app.js"></script>')
 
 
 # --- entity pages --------------------------------------------------------------------------
@@ -114,7 +120,7 @@ async def entity(request: Request, path: str) -> Response:
     inc = (await run_query(request.app.state, INCOMING, fmt="rows", bindings={"s": node}))["data"]["rows"]
     if not out and not inc:
         raise _not_found(iri)
-    response = _page(f"{_title(out, iri)} · GazetteKG", _entity_body(iri, path, out, inc))
+    response = page(f"{_title(out, iri)} · GazetteKG", _entity_body(iri, path, out, inc))
     response.headers.update(headers)
     return response
 
@@ -163,6 +169,14 @@ def _term_html(term: dict | None, label: dict | None = None) -> str:
     return f"<span{cls}>{esc(value)}</span>{extra}"
 
 
+def _value_html(iri: str, row: dict) -> str:
+    """A property's value; a gk:sourceLine links to the gazette text at that line."""
+    if row["p"]["value"] == SOURCE_LINE:
+        href = "/source?" + urlencode({"iri": iri})
+        return f'<a class="source-line" href="{esc(href)}">{esc(row["o"]["value"])}</a>'
+    return _term_html(row["o"], row.get("oLabel"))
+
+
 def _entity_body(iri: str, path: str, out: list[dict], inc: list[dict]) -> str:
     api = next((f"/api/{plural}/{path.split('/', 1)[1]}" for kind, plural in
                 (("plan", "plans"), ("task", "tasks"), ("unit", "units")) if path.startswith(kind + "/")), None)
@@ -171,8 +185,7 @@ def _entity_body(iri: str, path: str, out: list[dict], inc: list[dict]) -> str:
                                            ("rdfxml", "RDF/XML")))
     if api:
         links += f' · <a href="{esc(quote(api, safe="/:-_.~"))}">JSON (API)</a>'
-    rows_out = "".join(f"<tr><th>{_term_html(r['p'])}</th><td>{_term_html(r['o'], r.get('oLabel'))}</td></tr>"
-                       for r in out)
+    rows_out = "".join(f"<tr><th>{_term_html(r['p'])}</th><td>{_value_html(iri, r)}</td></tr>" for r in out)
     rows_in = "".join(f"<tr><td>{_term_html(r['x'], r.get('xLabel'))}</td><th>{_term_html(r['p'])}</th></tr>"
                       for r in inc)
     query = f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"

@@ -369,5 +369,23 @@ async def run_library_query(request: Request, name: str):
         raise ApiError(406, "Not acceptable", str(err), "use format=json or format=csv") from None
     reply = await run_query(request.app.state, q.text, fmt=chosen.name, bindings=bindings)
     media = "application/json" if chosen.name == "json" else chosen.media_type
-    return Response(reply["body"], media_type=media,
+    body = reply["body"]
+    if reply["count"] == 0 and chosen.name == "json":  # a name that matched nothing: say what it may mean
+        body = _with_suggestions(request, body, raw)
+    return Response(body, media_type=media,
                     headers=result_headers(reply, request.app.state.settings.row_limit) | {"Vary": "Accept"})
+
+
+def _with_suggestions(request: Request, body: bytes, params: dict[str, str]) -> bytes:
+    """An empty JSON answer plus `suggestions`: for each name parameter (unit, region,
+    project), the entities it may have meant (queries.names)."""
+    import json
+
+    from queries.names import suggest_for_params
+    from api.graphs import get_store
+    found = suggest_for_params(get_store(request), params)
+    if not found:
+        return body
+    doc = json.loads(body)
+    doc["suggestions"] = found
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api import formats
+from api import formats, service_description
 from api.errors import ApiError
 from api.runner import check_query, result_headers, run_query
 
@@ -84,6 +84,22 @@ async def _protocol_params(request: Request) -> tuple[dict[str, list[str]], str 
                    "set the Content-Type header")
 
 
+def _service_description(request: Request, fmt_param: list[str] | None) -> Response:
+    """GET /sparql without a query: a browser goes to the query page, any other client gets
+    the SPARQL 1.1 Service Description in the RDF format it accepts (Turtle by default)."""
+    accept = request.headers.get("accept", "")
+    if not fmt_param and "text/html" in accept:
+        return RedirectResponse("/", status_code=303)
+    try:
+        chosen = formats.choose(formats.GRAPH, accept or None, fmt_param, what="the service description")
+    except formats.NotAcceptable as err:
+        raise ApiError(406, "Not acceptable", str(err), "ask for text/turtle or another RDF format") from None
+    endpoint = str(request.url.replace(query="", fragment=""))
+    triples = service_description.describe(endpoint, triples=len(request.app.state.store))
+    return Response(formats.serialize_graph(chosen.name, triples), media_type=chosen.media_type,
+                    headers={"Vary": "Accept"})
+
+
 def _one(params: dict[str, list[str]], name: str) -> str | None:
     values = params.get(name, [])
     if len(values) > 1:
@@ -117,12 +133,13 @@ async def sparql(request: Request) -> Response:
                        "queries", "rebuild the store with `gazettekg build` to change the data")
     text = direct if direct is not None else _one(params, "query")
     if text is None:
-        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse("/", status_code=303)
+        if request.method == "GET":
+            return _service_description(request, params.get("format"))
         raise ApiError(400, "Missing query", "no `query` parameter was given",
-                       "GET /sparql?query=…, or open / for the query page")
+                       "POST query=… (form) or an application/sparql-query body; GET /sparql alone "
+                       "describes the service")
     seen = check_query(text, request.app.state.settings.max_nesting)
-    fmt_param = _one(params, "format")
+    fmt_param = params.get("format")  # repeatable: the first recognised value wins
     if seen.form:
         try:
             chosen = formats.negotiate(seen.form, request.headers.get("accept"), fmt_param).name

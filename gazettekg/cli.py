@@ -10,11 +10,11 @@ import importlib
 import os
 import sys
 
-from gazettekg.common import ERROR, err
+from gazettekg.common import ERROR, PIPE_CLOSED, err
 from kg_build.reading import InputError
 
 # Each name is a module in gazettekg/commands with a `register(subparsers)` function.
-COMMANDS = ["build", "inspect", "load", "validate", "query", "queries", "serve", "report", "viz"]
+COMMANDS = ["build", "inspect", "load", "validate", "query", "queries", "find", "serve", "report", "viz"]
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -29,7 +29,11 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        return code
+    except BrokenPipeError:
+        return _pipe_closed()
     except InputError as error:
         print(str(error), file=sys.stderr)
         return ERROR
@@ -39,6 +43,18 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("GAZETTEKG_DEBUG"):
             raise
         return err(f"{type(error).__name__}: {error}")
+
+
+def _pipe_closed() -> int:
+    """The reader went away (`gazettekg query … | head -n 1`): stop quietly, as a Unix tool
+    killed by SIGPIPE would. Python would try to flush stdout again at exit and print
+    "Exception ignored … BrokenPipeError", so stdout is pointed at /dev/null first."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return PIPE_CLOSED
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 OK, INVALID, ERROR = 0, 1, 2
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
 
 
 def sample_path() -> Path:

@@ -182,6 +182,22 @@ def evidence(a: URIRef, b: URIRef, basis: str) -> URIRef:
     return ID[f"evidence/{part(a)}/{part(b)}/{basis}"]
 
 
+def topic(label: str) -> URIRef:
+    """topic/<pinyin>-<hash>: a key term shared across plans. Topics are short words and
+    homophones among them are common (时限 and 实现 are both shixian, tones included), so the
+    slug carries six hex digits of the label's SHA-1.
+
+    >>> topic("时限") != topic("实现"), str(topic("黑臭水体")).rsplit("/", 1)[1][:14]
+    (True, 'heichoushuiti-')
+    """
+    return ID[f"topic/{slug(label)}-{hashlib.sha1(label.encode('utf-8')).hexdigest()[:6]}"]
+
+
+def clause(task_iri: URIRef, n: int) -> URIRef:
+    """clause/<plan>/<path>/<n>: the task's n-th clause (1-based, in text order)."""
+    return ID[f"clause/{str(task_iri).split('/task/', 1)[1]}/{n}"]
+
+
 def project(canonical_name: str) -> URIRef:
     return ID[f"project/{slug(canonical_name)}"]
 

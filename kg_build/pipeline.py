@@ -28,7 +28,7 @@ from typing import Callable, Iterator, Protocol
 from rdflib import Graph
 
 from kg_build import iris
-from kg_build.cache import SUFFIX, CacheError, decode_entry, encode_entry
+from kg_build.cache import SUFFIX, CacheError, decode, decode_entry, encode_entry
 from kg_build.extract import extract_gazette
 from kg_build.linking import link
 from kg_build.links_rdf import links_graph
@@ -37,7 +37,7 @@ from kg_build.reading import InputError, decode_gazette
 from kg_build.records import GazetteRecord
 from kg_build.to_rdf import gazette_graph
 from kg_build.validation import Finding, ValidationReport, validate
-from ontology.namespaces import GK, bind_namespaces
+from ontology.namespaces import GK, NAMESPACES, bind_namespaces
 from rdflib.namespace import RDF
 
 EXPORT_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld", ".json": "json-ld"}
@@ -132,7 +132,18 @@ def export_bytes(graph: Graph, path: Path) -> bytes:
         return sorted_ntriples(graph)
     if fmt == "nquads":
         raise InputError(str(path), 0, "N-Quads name a graph per issue; export a collection build instead")
-    return graph.serialize(format=fmt, encoding="utf-8")
+    return ntriples_as(sorted_ntriples(graph), fmt)
+
+
+def ntriples_as(ntriples: bytes, fmt: str) -> bytes:
+    """N-Triples rewritten as Turtle or JSON-LD by Oxigraph, which keeps every literal's
+    lexical form: rdflib's writers turn "1824"^^xsd:decimal into `1824.0` and "01"^^xsd:integer
+    into `1`, so the .ttl and .jsonld exports named other terms than the .nt and .nq ones."""
+    import pyoxigraph as ox
+    target = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD}[fmt]
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    prefixes = {p: str(ns) for p, ns in NAMESPACES.items()}
+    return ox.serialize(triples, format=target, prefixes=prefixes)
 
 
 def sorted_lines(data: bytes) -> bytes:
@@ -145,7 +156,7 @@ def export_collection(sink: "Sink", path: Path) -> Path:
     """Write the collection in the sink as the format `path` names into a new file beside
     `path` and return that file (the caller renames it into place once the build is
     published): .nq keeps one named graph per issue, .nt is the union of the graphs, both as
-    sorted, distinct lines; .ttl and .jsonld via rdflib.
+    sorted, distinct lines; .ttl and .jsonld via Oxigraph (`ntriples_as`).
 
     N-Quads are sorted on disk in bounded memory (`sort_file`): 1,000 issues are ~10⁷ lines,
     ~2 GB, which a sort in memory would need several times over."""
@@ -165,8 +176,7 @@ def export_collection(sink: "Sink", path: Path) -> Path:
                 raw.unlink(missing_ok=True)
             return out
         ntriples = sorted_lines(sink.dump_ntriples())
-        data = ntriples if fmt == "nt" else \
-            bind_namespaces(Graph()).parse(data=ntriples, format="nt").serialize(format=fmt, encoding="utf-8")
+        data = ntriples if fmt == "nt" else ntriples_as(ntriples, fmt)
         out.write_bytes(data)
         return out
     except BaseException:
@@ -225,18 +235,52 @@ class InputFile:
 
 def gazette_files(inputs: list[Path]) -> list[InputFile]:
     """Files as given; a folder stands for every *.txt below it (recursively, sorted, hidden
-    folders skipped), named by its path inside the folder so 2020/01.txt and 2021/01.txt differ."""
+    folders skipped), named by its path inside the folder so 2020/01.txt and 2021/01.txt differ.
+    A folder that cannot be read, or a file name that is not UTF-8, is an InputError naming it."""
     found: list[InputFile] = []
     for given in map(Path, inputs):
         if not given.is_dir():
-            found.append(InputFile(given, given.name))
+            found.append(InputFile(given, _utf8_name(given, given.name)))
             continue
-        inside = sorted(p for p in given.rglob("*") if p.suffix.lower() == ".txt" and p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(given).parts))
+        inside = sorted(_walk(given))
         if not inside:
             raise InputError(str(given), 0, "no *.txt files in this folder; expected gazette text files")
-        found.extend(InputFile(p, p.relative_to(given).as_posix()) for p in inside)
+        found.extend(InputFile(p, _utf8_name(p, p.relative_to(given).as_posix())) for p in inside)
     return found
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """The *.txt files below `folder`, outside hidden folders; an unreadable folder raises
+    (Path.rglob passes over it in silence, and its gazettes would be left out unsaid)."""
+    def fail(error: OSError):
+        raise InputError(_shown(error.filename or folder), 0, f"cannot read this folder ({error.strerror}); "
+                         "expected a readable folder of gazette files") from None
+    for top, dirs, files in os.walk(folder, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = Path(top) / name
+            if not name.startswith(".") and path.suffix.lower() == ".txt" and path.is_file():
+                yield path
+
+
+def _utf8_name(path: Path, name: str) -> str:
+    """The issue's name, which goes into IRIs and the manifest: it must be text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            hint = f" (as GB18030 it reads {raw.decode('gb18030')!r})"
+        except UnicodeDecodeError:
+            hint = ""
+        raise InputError(_shown(path), 0, f"the file name is not valid UTF-8{hint}; expected a UTF-8 file "
+                         "name: rename the file") from None
+    return name
+
+
+def _shown(path) -> str:
+    """A path as printable text, undecodable bytes as \\x escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -459,7 +503,7 @@ def build_collection(files: list[InputFile], sink: Sink, *, previous: dict | Non
     timings: dict[str, float] = {}
     t = time.perf_counter()
     fingerprint = code_fingerprint()
-    before = {i["file"]: i for i in previous["inputs"]} if reusable(previous) else {}
+    before = _inputs_of(previous) if reusable(previous) else {}
     failures: list[IssueFailure] = []
     issues: dict[str, IssueBuild] = {}     # by file name
     todo: list[InputFile] = []
@@ -515,7 +559,11 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
                 progress(done, len(files), result.file.file_name)
     timings["issues"] = time.perf_counter() - t
     if not todo and not failures and names.keys() == before.keys():
-        return _as_before(previous, [issues[n] for n in names], timings, fingerprint)
+        try:
+            return _as_before(previous, [issues[n] for n in names], timings, fingerprint)
+        except CacheError as error:         # a manifest edited by hand or damaged: link again
+            print(f"gazettekg: warning: the store's manifest does not hold a previous result ({error}); "
+                  "linking again", file=sys.stderr)
     kept = _without_duplicates([issues[n] for n in names if n in issues], fail)
     _forget_others(sink, kept)
     t = time.perf_counter()
@@ -543,12 +591,25 @@ def _build(files, names, todo, issues, sink, pool, before, previous, fingerprint
                             failures, report, counts, timings, fingerprint, collection_findings)
 
 
+def _inputs_of(previous: dict) -> dict[str, dict]:
+    """The previous build's inputs by file name; none if the manifest does not list them as
+    expected (then every file is extracted again)."""
+    inputs = previous.get("inputs")
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) and isinstance(i.get("file"), str)
+                                                for i in inputs):
+        print("gazettekg: warning: the store's manifest lists no usable inputs; every file is extracted again",
+              file=sys.stderr)
+        return {}
+    return {i["file"]: i for i in inputs}
+
+
 def _as_before(previous: dict, issues: list[IssueBuild], timings: dict, fingerprint: str) -> CollectionResult:
     """Nothing changed since the build that wrote `previous` (same files, same contents, same
     code): its graphs, counts and findings stand, and linking need not run again."""
-    kept = [Finding(**f) for f in previous.get("collection_findings", [])]
+    kept = decode(list[Finding], previous.get("collection_findings", []))     # data only, checked
     report = merge_findings([f for i in issues for f in i.findings] + kept)
-    return CollectionResult(issues, [], [i.file.file_name for i in issues], [], report, previous["counts"],
+    return CollectionResult(issues, [], [i.file.file_name for i in issues], [], report,
+                            decode(dict[str, int], previous.get("counts")),
                             timings, fingerprint, kept, changed=False)
 
 

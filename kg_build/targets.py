@@ -10,7 +10,7 @@ never for one sentence.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from functools import lru_cache
 
@@ -102,7 +102,7 @@ def _frequency(unit: str | None, before: str) -> bool:
     return unit == "次" and "至少" in before and "每" in before
 
 
-def _fractions(written: str, text: str, deadlines: list[DeadlineMention]) -> list[TargetMention]:
+def _fractions(written: str, text: str, deadlines: Dated) -> list[TargetMention]:
     """不超过五分之一 → 0.2, a unitless share; a cap when a measure allows it."""
     out = []
     for m in _FRACTION.finditer(text):
@@ -126,8 +126,32 @@ def _blocked_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+Spans = tuple[list[int], list[int]]     # starts and ends of disjoint spans, in order
+
+
+def _spans(spans: list[tuple[int, int]]) -> Spans:
+    """Spans merged (overlapping or touching ones joined) and sorted, for `_inside` to bisect:
+    a scan per match made a 5 MB paragraph quadratic."""
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if a >= b:
+            continue                    # an empty span holds no position
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [a for a, _ in merged], [b for _, b in merged]
+
+
+def _inside(pos: int, spans: Spans) -> bool:
+    """Is `pos` in one of the spans (a <= pos < b)?
+
+    >>> _inside(5, _spans([(0, 2), (4, 6), (5, 9)])), _inside(3, _spans([(0, 2), (4, 6)]))
+    (True, False)
+    """
+    starts, ends = spans
+    k = bisect_right(starts, pos) - 1
+    return k >= 0 and pos < ends[k]
 
 
 @lru_cache(maxsize=64)
@@ -201,11 +225,13 @@ def _excluded(text: str, m: re.Match, blocked, quoted) -> bool:
     return bool(_REWARD_BEFORE.search(before) or _BASELINE_BEFORE.search(before))
 
 
-def _in_relative_clause(text: str, m: re.Match, counts: list[re.Match]) -> bool:
+def _in_relative_clause(text: str, m: re.Match, counts: list[int]) -> bool:
     """服务企业达到30家以上、…的外贸综合服务龙头企业: the number describes the noun
-    of an earlier count in the same clause, so it qualifies that count."""
+    of an earlier count in the same clause, so it qualifies that count. (`counts`: the
+    sorted starts of the counts kept so far.)"""
     clause_start = _clause_start(text, m.start())
-    if not any(clause_start <= c.start() < m.start() for c in counts):
+    k = bisect_left(counts, clause_start)
+    if not (k < len(counts) and counts[k] < m.start()):
         return False
     return "的" in text[m.end():_clause_end(text, m.end())]
 
@@ -226,11 +252,24 @@ def _indicator(text: str, m: re.Match, due: DeadlineMention | None) -> str:
     return _COUNT_VERBS.sub("", _UP_TO_BUILD.sub("", before)) or before
 
 
-def _due(deadlines: list[DeadlineMention], text: str, pos: int) -> DeadlineMention | None:
+Dated = tuple[list[int], list[tuple[int, DeadlineMention]]]
+
+
+def _dated(deadlines: list[DeadlineMention]) -> Dated:
+    """The deadlines with a date, sorted by start (each with its place in `deadlines`), and
+    their starts: what `_due` bisects."""
+    by_start = sorted(((i, d) for i, d in enumerate(deadlines) if d.date), key=lambda x: x[1].start)
+    return [d.start for _, d in by_start], by_start
+
+
+def _due(deadlines: Dated, text: str, pos: int) -> DeadlineMention | None:
     """The deadline tied to a number: the nearest one before it in the same sentence,
     else the first one after it in that sentence."""
     s_start, s_end = _clause_start(text, pos, _SENTENCE_END), _clause_end(text, pos, _SENTENCE_END)
-    dated = [d for d in deadlines if d.date and s_start <= d.start < s_end]
+    starts, by_start = deadlines
+    # the sentence's deadlines, found by bisecting rather than a scan of all (a 5 MB paragraph),
+    # back in the order given
+    dated = [d for _, d in sorted(by_start[bisect_left(starts, s_start):bisect_left(starts, s_end)])]
     before = [d for d in dated if d.end <= pos]
     if before:
         return before[-1]
@@ -251,21 +290,24 @@ def find_targets(text: str, *, year: int | None,
     written, text = text, normalize_digits(text)
     if deadlines is None:
         deadlines = find_deadlines(written, year=year)
-    blocked = _blocked_spans(text)
-    quoted = [q.span() for q in _QUOTE.finditer(text)]
-    date_spans = [(d.start, d.end) for d in deadlines]
+    blocked = _spans(_blocked_spans(text))
+    quoted = _spans([q.span() for q in _QUOTE.finditer(text)])
+    date_spans = _spans([(d.start, d.end) for d in deadlines])
     kept: list[re.Match] = []
+    counts: list[int] = []      # starts of the kept counts, in order (kept only grows, by position)
     for m in _MENTION.finditer(text):
         if not m.group("num") or _inside(m.start(), date_spans) or _excluded(text, m, blocked, quoted):
             continue
-        counts = [c for c in kept if _COUNT_UNITS.match(c.group("unit") or "")]
         if _in_relative_clause(text, m, counts):
             continue
         kept.append(m)
-    found = [_mention(written, text, m, deadlines) for m in kept]
+        if _COUNT_UNITS.match(m.group("unit") or ""):
+            counts.append(m.start())
+    dated = _dated(deadlines)
+    found = [_mention(written, text, m, dated) for m in kept]
     if "分之" in text:
         taken = [(t.start, t.end) for t in found]
-        found += [f for f in _fractions(written, text, deadlines)
+        found += [f for f in _fractions(written, text, dated)
                   if not any(a < f.end and f.start < b for a, b in taken)]
         found.sort(key=lambda t: t.start)
     return _share_trailing_comparator(text, found)
@@ -283,7 +325,7 @@ def _share_trailing_comparator(text: str, targets: list[TargetMention]) -> list[
     return out
 
 
-def _mention(written: str, text: str, m: re.Match, deadlines: list[DeadlineMention]) -> TargetMention:
+def _mention(written: str, text: str, m: re.Match, deadlines: Dated) -> TargetMention:
     low = to_number(m.group("num"))
     high = to_number(m.group("num2")) if m.group("num2") else None
     before = text[_clause_start(text, m.start()):m.start()].rstrip(" \u3000")

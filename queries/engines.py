@@ -62,7 +62,7 @@ class EmbeddedStore:
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path}: is a file, not a store directory")
         self.version = store_version(self.path)
-        self.data = data_dir(self.path)
+        self.data = data_dir(self.path, self.version)
         if self.data is None or not (self.data / MANIFEST).exists():
             raise StoreError(f"{self.path}: no gazettekg store here; run `gazettekg build FILE --store {self.path}` first")
         try:

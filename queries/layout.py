@@ -53,12 +53,16 @@ def is_versioned(root: Path) -> bool:
     return (Path(root) / CURRENT).is_file()
 
 
-def data_dir(root: Path) -> Path | None:
+def data_dir(root: Path, version: str | None = None) -> Path | None:
     """The directory holding the published data of the store at `root` (its current version,
-    or `root` itself for a store of the old, flat layout); None if nothing is published."""
+    or `root` itself for a store of the old, flat layout); None if nothing is published.
+    `version` (from store_version) names the version to use, read once: a publish between two
+    reads of the pointer must not pair one version's id with another's data."""
     root = Path(root)
-    if is_versioned(root):
-        return root / VERSIONS / store_version(root)
+    if version is None and is_versioned(root):
+        version = store_version(root)
+    if version is not None and not version.startswith("flat-"):
+        return root / VERSIONS / version
     return root if (root / MANIFEST).is_file() else None
 
 

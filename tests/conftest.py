@@ -60,3 +60,14 @@ def tree_digest(path: Path) -> str:
 
 def plan_of(record, doc_number: str):
     return next(p for p in record.plans if p.doc_number == doc_number)
+
+
+@pytest.fixture(scope="session")
+def cli_store(tmp_path_factory, sample_file):
+    """The sample built by `gazettekg build`, so the manifest names the input file (the
+    source view reads the gazette text from there)."""
+    from gazettekg.cli import main
+    from queries.engines import open_store
+    path = tmp_path_factory.mktemp("cli-store") / "store"
+    assert main(["build", str(sample_file), "--store", str(path)]) == 0
+    return open_store(path)

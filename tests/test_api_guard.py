@@ -64,7 +64,13 @@ def test_negotiation(form, accept, expected):
 
 
 @pytest.mark.parametrize("form,accept,param", [("ASK", "text/csv", None), ("CONSTRUCT", "text/csv", None),
-                                               ("SELECT", None, "ttl"), ("SELECT", None, "nonsense")])
+                                               ("SELECT", None, "ttl"), ("CONSTRUCT", "text/csv", "nonsense")])
 def test_not_acceptable(form, accept, param):
     with pytest.raises(formats.NotAcceptable):
         formats.negotiate(form, accept, param)
+
+
+def test_an_unknown_format_value_leaves_the_choice_to_accept():
+    # issue 13: clients such as SPARQLWrapper send format values of their own (n3, text/…)
+    assert formats.negotiate("SELECT", None, "nonsense").name == "json"
+    assert formats.negotiate("SELECT", "text/csv", ["n3", "nonsense"]).name == "csv"

@@ -171,7 +171,7 @@ def test_service_in_literals_names_and_comments_is_not_refused(client, query):
 
 def test_worker_cannot_connect_out_even_without_the_guard(sample_store):
     """Defence in depth: a worker, asked directly, has no network to reach anything."""
-    pool = WorkerPool(sample_store.path, size=1, isolate_network=True)
+    pool = WorkerPool(sample_store.data, size=1, isolate_network=True)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -221,7 +221,6 @@ def test_engine_evaluation_errors_are_400(sample_store, monkeypatch):
 
 
 @pytest.mark.parametrize("kwargs,status", [
-    ({"params": {}}, 400),
     ({"params": {"query": "   "}}, 400),
     ({"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400),
 ])

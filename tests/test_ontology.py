@@ -168,7 +168,7 @@ def test_property_domain_range_and_kind(row):
 def test_comparators_and_conflict_kinds_are_closed_enumerations():
     g = ontology_graph()
     for cls, names in ((GK.Comparator, "AtLeast AtMost Exactly Approximately"),
-                       (GK.ConflictKind, "ValueConflict DeadlineConflict ScopeConflict")):
+                       (GK.ConflictKind, "ValueConflict DeadlineConflict ScopeConflict InternalConflict")):
         expected = {GK[n] for n in names.split()}
         assert set(g.subjects(RDF.type, cls)) == expected
         assert all((i, RDF.type, OWL.NamedIndividual) in g for i in expected)

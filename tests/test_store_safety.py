@@ -370,3 +370,95 @@ def test_killing_a_build_leaves_no_worker_running(sig, sample_file, tmp_path):
     if sig == signal.SIGTERM:
         assert code == 2 and "terminated by SIGTERM" in build.stderr.read()
         assert not store.exists() or not list((store / "versions").glob(".new-*"))
+
+
+# --- 15.9: the builder's smaller faults ---------------------------------------------------------
+
+def test_a_file_name_that_is_not_utf8_is_exit_2_naming_the_file(sample_file, tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(os.fsencode(str(folder)) + b"/\xb9\xab\xb1\xa8.txt")      # 公报.txt in GBK
+    shutil.copy(sample_file, name)
+    for given in (folder, Path(name)):
+        assert main(["build", str(given), "--store", str(tmp_path / "store"), "--jobs", "1"]) == 2
+        message = capsys.readouterr().err
+        assert f"{folder}/\\xb9\\xab\\xb1\\xa8.txt:0: the file name is not valid UTF-8" in message
+        assert "公报.txt" in message and "Traceback" not in message
+    assert not (tmp_path / "store").exists()
+
+
+def test_an_unreadable_subfolder_is_exit_2_naming_it(sample_file, tmp_path, capsys, monkeypatch):
+    """Not root: the folder is made unreadable for real; root reads through permissions, so
+    listing it fails with EACCES as it would for anyone else."""
+    issue(tmp_path / "in" / "2020", "2020", sample_file)
+    secret = tmp_path / "in" / "2021"
+    issue(secret, "2021", sample_file)
+    if os.geteuid() == 0:
+        scandir = os.scandir
+
+        def denied(path="."):
+            if Path(path) == secret:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+            return scandir(path)
+        monkeypatch.setattr(os, "scandir", denied)
+    secret.chmod(0)
+    try:
+        assert main(["build", str(tmp_path / "in"), "--store", str(tmp_path / "store"), "--jobs", "1"]) == 2
+    finally:
+        secret.chmod(0o755)
+    assert f"{secret}:0: cannot read this folder (Permission denied)" in capsys.readouterr().err
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_truncated_manifest_is_a_clear_error_naming_it(one_store, sample_file, tmp_path, capsys):
+    store = copy_store(one_store, tmp_path)
+    manifest = data_dir(store) / "gazettekg-store.json"
+    manifest.write_bytes(manifest.read_bytes()[:200])
+    assert main(["build", str(sample_file), "--jobs", "1", "--store", str(store)]) == 2
+    message = capsys.readouterr().err
+    assert f"{manifest}:" in message and "the store's manifest is not valid JSON" in message
+    assert "JSONDecodeError" not in message
+    with pytest.raises(layout.StoreError, match="not valid JSON"):
+        open_store(store).manifest          # what serve reads first
+
+
+def test_utf16_with_a_bom_builds_like_utf8_and_without_one_is_named(sample_file, tmp_path, capsys):
+    from kg_build.reading import InputError, decode_gazette
+    text = sample_file.read_text(encoding="utf-8")
+    utf16 = tmp_path / "xuchang-gazette-2020-02.txt"
+    utf16.write_bytes(text.encode("utf-16"))
+    assert decode_gazette(utf16.read_bytes(), source="x") == (text, "utf-16")
+    assert main(["build", str(utf16), "--store", str(tmp_path / "store"), "--jobs", "1"]) == 0
+    assert plans(tmp_path / "store") == 12
+    with pytest.raises(InputError, match=r"looks like UTF-16 \(little-endian\) without a byte-order mark"):
+        decode_gazette(text.encode("utf-16-le"), source="x")
+    with pytest.raises(InputError, match="looks like a binary file"):
+        decode_gazette(bytes(range(256)) * 4, source="x")
+
+
+def test_inside_by_bisection_agrees_with_a_scan():
+    import random
+    from kg_build.targets import _inside, _spans
+    rng = random.Random(7)
+    for _ in range(300):
+        spans = [(a, a + rng.randrange(0, 8)) for a in (rng.randrange(0, 60) for _ in range(rng.randrange(0, 9)))]
+        index = _spans(spans)
+        for pos in range(-2, 72):
+            assert _inside(pos, index) == any(a <= pos < b for a, b in spans)
+
+
+def test_a_manifest_edited_by_hand_is_checked_as_data_and_the_build_goes_on(one_store, sample_file, tmp_path, capsys):
+    import json
+    for change, warning in ((lambda m: m.update(collection_findings=[{"__class__": "os.system"}]),
+                             "does not hold a previous result"),
+                            (lambda m: m.update(inputs="everything"), "lists no usable inputs")):
+        store = tmp_path / f"store-{warning[:4]}"
+        shutil.copytree(one_store, store)
+        path = data_dir(store) / "gazettekg-store.json"
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        change(manifest)
+        path.write_text(json.dumps(manifest), encoding="utf-8")
+        capsys.readouterr()
+        assert main(["build", str(sample_file), "--store", str(store), "--jobs", "1"]) == 0
+        assert warning in capsys.readouterr().err
+        assert plans(store) == 12 and read_manifest(store)["counts"]["plans"] == 12

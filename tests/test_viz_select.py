@@ -31,8 +31,8 @@ def by_id(sub):
 
 
 def test_overview_nodes_are_what_sparql_counts(overview, sample_store):
-    # 12 plans, 271 tasks and the 102 units and regions they name (as counted independently)
-    assert len(overview.nodes) == count(sample_store, OVERVIEW_COUNT) == 385
+    # 12 plans, 281 tasks and the 102 units and regions they name (as counted independently)
+    assert len(overview.nodes) == count(sample_store, OVERVIEW_COUNT) == 395
     classes = {n.cls for n in overview.nodes}
     assert classes == {"Plan", "Task", "Unit", "Region"}
     tasks = [n for n in overview.nodes if n.cls == "Task"]
@@ -62,7 +62,10 @@ def test_cross_view_is_links_conflicts_and_their_owners(sample_store):
     assert all(n.text and n.label.endswith("冲突") for n in conflicts)
     related = [e for e in sub.edges if e.kind == "related"]
     pairs = count(sample_store, "SELECT (COUNT(DISTINCT *) AS ?c) WHERE { SELECT DISTINCT ?a ?b WHERE { "
-                                "{ ?a gk:relatedTo ?b } UNION { ?b gk:relatedTo ?a } FILTER(STR(?a) < STR(?b)) } }")
+                                "{ ?a gk:relatedTo ?b } UNION { ?b gk:relatedTo ?a } FILTER(STR(?a) < STR(?b)) "
+                                "FILTER(!EXISTS { ?o gk:evidenceFor ?a , ?b ; gk:basis \"text\" ; gk:relationKind \"overlap\" } "
+                                "|| EXISTS { ?e gk:evidenceFor ?a , ?b FILTER NOT EXISTS { ?e gk:basis \"text\" ; "
+                                "gk:relationKind \"overlap\" } }) } }")
     assert len(related) == pairs
     assert all(nodes[e.source].group == nodes[e.target].group is not None for e in related)
     assert any(e.fields for e in related), "gk:RelationEvidence travels with the links"
@@ -85,7 +88,7 @@ def test_cross_view_before_linking_shows_what_is_there(tmp_path, sample_build):
 
 def test_neighbourhood_of_a_task(sample_store):
     sub = select.neighbourhood(sample_store, TASK, hops=1)
-    assert len(sub.nodes) == count(sample_store, NEIGHBOURS_COUNT % (TASK, TASK)) + 1 == 14
+    assert len(sub.nodes) == count(sample_store, NEIGHBOURS_COUNT % (TASK, TASK)) + 1 == 48
     assert sub.hidden == 0 and not sub.notes and sub.seed == TASK
     assert by_id(sub)[TASK].more == 0
     assert {n.cls for n in sub.nodes} >= {"Plan", "Unit", "Region", "Project", "Target", "Task"}
@@ -190,13 +193,13 @@ def test_cli_writes_standalone_pages(sample_store, tmp_path, capsys):
     store = str(sample_store.path)
     out = tmp_path / "o.html"
     assert main(["viz", "overview", "--store", store, "--out", str(out)]) == 0
-    assert "385 nodes" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert "395 nodes" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert main(["viz", "entity", "id:task/xuzheng-2020-7/2-2-3", "--store", store, "--out", str(out)]) == 0
-    assert "14 nodes" in capsys.readouterr().out
+    assert "48 nodes" in capsys.readouterr().out
     rq = tmp_path / "q.rq"
     rq.write_text("CONSTRUCT { ?t gk:inPlan ?p } WHERE { ?t gk:inPlan ?p }", encoding="utf-8")
     assert main(["viz", "query", str(rq), "--store", store, "--out", str(out)]) == 0
-    assert "283 nodes, 271 edges" in capsys.readouterr().out
+    assert "293 nodes, 281 edges" in capsys.readouterr().out
     assert main(["viz", "entity", "id:task/none", "--store", store, "--out", str(out)]) == 2
     rq.write_text("SELECT * WHERE { ?s ?p ?o }", encoding="utf-8")
     assert main(["viz", "query", str(rq), "--store", store, "--out", str(out)]) == 2

@@ -88,7 +88,10 @@ OVERVIEW_COUNT = """SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE {
   UNION { ?t a gk:Task ; gk:leadUnit ?n } UNION { ?t a gk:Task ; gk:responsibleUnit ?n }
   UNION { ?t a gk:Task ; gk:region ?n } }"""
 CROSS_COUNT = """SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE {
-  { ?n gk:relatedTo ?x } UNION { ?x gk:relatedTo ?n } UNION { ?n a gk:Conflict }
+  { ?n gk:relatedTo ?x
+    FILTER(!EXISTS { ?o gk:evidenceFor ?n , ?x ; gk:basis "text" ; gk:relationKind "overlap" }
+           || EXISTS { ?e gk:evidenceFor ?n , ?x FILTER NOT EXISTS { ?e gk:basis "text" ; gk:relationKind "overlap" } }) }
+  UNION { ?n a gk:Conflict }
   UNION { ?c a gk:Conflict ; gk:involves ?n } UNION { ?c a gk:Conflict ; gk:involves ?x . ?n gk:hasTarget ?x } }"""
 NEIGHBOURS_COUNT = """SELECT (COUNT(DISTINCT ?m) AS ?c) WHERE {
   { <%s> ?p ?m . FILTER(isIRI(?m)) } UNION { ?m ?p <%s> }

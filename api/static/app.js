@@ -75,7 +75,7 @@
         state.library[q.name] = q;
         var a = el("a", { href: "#lib=" + encodeURIComponent(q.name), title: q.description }, [
           el("span", { class: "zh", text: q.title_zh }), el("span", { class: "en", text: q.title_en })]);
-        a.addEventListener("click", function (e) { e.preventDefault(); selectLibrary(q.name, {}); showResults(null); });
+        a.addEventListener("click", function (e) { e.preventDefault(); resetView(); selectLibrary(q.name, {}); showResults(null); });
         list.appendChild(el("li", { "data-search": (q.name + " " + q.title_zh + " " + q.title_en + " " + q.description).toLowerCase() }, [a]));
       });
     }).catch(function () {
@@ -89,6 +89,11 @@
     });
   });
 
+  // a row filter or sort belongs to one result: a new query starts without them
+  function resetView() {
+    state.filter = ""; state.sort = null; state.dir = 1;
+    $("filter").value = "";
+  }
   function selectLibrary(name, params) {
     var box = $("lib-form");
     state.lib = name;
@@ -100,6 +105,8 @@
     var q = state.library[name];
     setQuery(q.text);
     var fields = q.params.map(function (p) {
+      // the example is a real value: prefilled, so Run works at once (optional ones stay empty)
+      if (state.params[p.name] === undefined && !p.optional) state.params[p.name] = p.example;
       var input = el("input", { name: p.name, placeholder: p.example, value: state.params[p.name] || "" });
       input.addEventListener("input", function () { state.params[p.name] = this.value; });
       input.addEventListener("keydown", function (e) { if (e.key === "Enter") run(); });
@@ -116,9 +123,13 @@
 
   // --- running ----------------------------------------------------------------------------
   var ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
+  var lastKey = null;
   function run() {
     var started = performance.now();
     var request;
+    var key = state.lib ? state.lib + JSON.stringify(state.params) : editor.value;
+    if (lastKey !== null && key !== lastKey) resetView();
+    lastKey = key;
     if (state.lib) {
       var qs = new URLSearchParams();
       Object.keys(state.params).forEach(function (k) { if (state.params[k]) qs.append(k, state.params[k]); });
@@ -141,8 +152,14 @@
       state.raw = x.body;
       state.contentType = x.r.headers.get("Content-Type") || "";
       var truncated = x.r.headers.get("X-Gazettekg-Truncated") === "true";
-      if (state.contentType.indexOf("json") >= 0) showResults(JSON.parse(x.body), truncated);
+      if (state.contentType.indexOf("json") >= 0) {
+        var parsed = JSON.parse(x.body);
+        showResults(parsed, truncated);
+        showSuggestions(parsed.suggestions);
+      }
       else showGraph(x.body, truncated);
+      // a query of one's own that answered goes into the history (editor.js)
+      if (!state.lib && window.gkEditor) window.gkEditor.remember(editor.value);
       var rows = x.r.headers.get("X-Gazettekg-Rows") || "?";
       status(bi(rows + " 行", rows + " rows · " + ms + " ms"));
     }).catch(function (err) {
@@ -152,7 +169,7 @@
   }
   $("run").addEventListener("click", run);
   $("reset").addEventListener("click", function () {
-    selectLibrary(null); setQuery(DEFAULT_QUERY); showResults(null); status([]); updatePermalink();
+    resetView(); selectLibrary(null); setQuery(DEFAULT_QUERY); showResults(null); status([]); updatePermalink();
   });
 
   function status(children) { fill($("status"), children); }
@@ -269,10 +286,60 @@
       return th;
     }));
     var body = el("tbody", {}, sortedRows().map(function (row) {
-      return el("tr", {}, vars.map(function (v) { return el("td", {}, [cell(row[v])]); }));
+      return el("tr", {}, vars.map(function (v) { return el("td", {}, [sourceLink(v, row) || cell(row[v])]); }));
     }));
     fill(out, [truncated || data.truncated ? truncNote() : null,
       el("table", { class: "results" }, [el("thead", {}, [head]), body])]);
+    if (window.gkCharts) drawChart();
+  }
+  // a name parameter that matched nothing: the names it may have meant, one click to use one
+  function showSuggestions(found) {
+    var old = $("suggestions");
+    if (old) old.remove();
+    if (!found || !state.lib) return;
+    var box = el("div", { id: "suggestions", class: "warn", role: "status" });
+    Object.keys(found).forEach(function (param) {
+      var p = el("p", {}, ["没有找到 no rows for ", el("code", { text: param + "=" + (state.params[param] || "") }),
+        " — 是否为 did you mean: "]);
+      found[param].forEach(function (hit) {
+        var b = el("button", { type: "button", class: "suggestion", "data-param": param, title: hit.iri, text: hit.label });
+        b.addEventListener("click", function () {
+          state.params[param] = hit.label;
+          var input = $("lib-form").querySelector("input[name='" + param + "']");
+          if (input) input.value = hit.label;
+          run();
+        });
+        p.appendChild(b);
+      });
+      box.appendChild(p);
+    });
+    $("results").insertBefore(box, $("results").firstChild);
+  }
+
+  // a line number links to the gazette text there, through the row's task, target or plan
+  var SOURCE_OWNERS = ["task/", "target/", "plan/"];
+  function sourceLink(v, row) {
+    var t = row[v];
+    if (!t || !/line$/i.test(v) || !/^\d+$/.test(t.value)) return null;
+    var owner = null;
+    SOURCE_OWNERS.forEach(function (kind) {
+      if (owner) return;
+      Object.keys(row).forEach(function (k) {
+        var x = row[k];
+        if (!owner && x.type === "uri" && x.value.indexOf(config.idBase + kind) === 0) owner = x.value;
+      });
+    });
+    if (!owner) return null;
+    var href = "/source?" + new URLSearchParams({ iri: owner, line: t.value }).toString();
+    return el("a", { href: href, class: "source-line num", title: "原文 source text", text: t.value });
+  }
+  // a label + count result is also drawn as bars (chart-results.js, vendored Chart.js)
+  function drawChart() {
+    if (state.chart) { state.chart.destroy(); state.chart = null; }
+    if (!window.gkCharts.shape(state.result)) return;
+    var canvas = el("canvas", { id: "result-chart", role: "img", "aria-label": "bar chart" });
+    $("results").appendChild(el("div", { class: "chart-box" }, [canvas]));
+    state.chart = window.gkCharts.bar(canvas, state.result, { idBase: config.idBase, max: 40 });
   }
   function cell(t) {
     if (!t) return null;

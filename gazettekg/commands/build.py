@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def cmd_build(args) -> int:
     from queries.engines import StoreError
     if args.jobs < 1:
         return err(f"--jobs {args.jobs}: expected 1 or more worker processes")
-    previous_handler = signal.signal(signal.SIGTERM, _terminated)
+    # SIGTERM unwinds the build (staging deleted, workers stopped); only the main thread may set it
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
         return _build(args)
     except StoreError as error:
@@ -32,7 +35,8 @@ def cmd_build(args) -> int:
         where = f"{error.filename}: " if error.filename else f"{args.store or 'the store'}: "
         return err(f"{where}{error.strerror or error}; the build was stopped and the store left as it was")
     finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous_handler)
 
 
 class Terminated(BaseException):

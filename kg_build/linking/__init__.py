@@ -9,13 +9,16 @@ of tasks, so linking thousands of plans stays close to linear (bench/linking.py)
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from kg_build.linking.clauses import split_clauses
 from kg_build.linking.conflicts import deadline_conflicts, list_conflicts, value_conflicts
 from kg_build.linking.indicators import claims_of, indicators_of, merge_similar
-from kg_build.linking.model import (Claim, Conflict, Indicator, LinkResult, Project, Relation, Side, TargetRef,
-                                    TaskRef)
+from kg_build.linking.model import (Claim, Conflict, Indicator, LinkResult, Project, Quote, Relation, Side,
+                                    TargetRef, TaskRef, Topic)
 from kg_build.linking.projects import facility_lists, projects_of
-from kg_build.linking.related import indicator_relations, project_relations, text_relations
+from kg_build.linking.related import indicator_relations, project_relations
+from kg_build.linking.topics import family, match_clauses
 from kg_build.records import GazetteRecord, PlanRecord
 from kg_build.regions import division_level, same_line
 
@@ -34,9 +37,10 @@ def _supported(by_project: list[Relation], others: list[Relation]) -> list[Relat
     return kept + others
 
 
-# Relations kept per task. On the sample no task has more than five; a collection that
-# reissues a plan every year (or a synthetic one) would otherwise relate each task to every
-# copy of it, and the links would grow with the square of the issues.
+# Relations a task keeps into one family of plans (a plan and its reissues, topics.family).
+# Only reissued copies need a cap: a collection that reissues a plan every year would
+# otherwise relate each task to every copy of every related task, and the links would grow
+# with the square of the issues. Links to distinct plans are never capped.
 MAX_RELATED = 5
 
 
@@ -63,19 +67,27 @@ def _within_governments(relations: list[Relation], jurisdiction: dict[str, str |
     return [r for r in relations if same_line(jurisdiction[r.a.plan_key], jurisdiction[r.b.plan_key])]
 
 
-def _strongest(relations: list[Relation], k: int) -> list[Relation]:
+def _strongest(relations: list[Relation], families: dict[str, str], k: int) -> tuple[list[Relation], int]:
     """The relations of task pairs that are among the k strongest pairs of both their tasks
-    (a pair's strength: its best score over the bases; ties by the other task, in task order)."""
-    strength: dict[tuple[TaskRef, TaskRef], float] = {}
+    into the other task's family of plans, where that family holds reissued copies (strength: the best score over the bases, a
+    duplicate before an overlap; ties by the other task, in task order); and how many pairs
+    were dropped."""
+    strength: dict[tuple[TaskRef, TaskRef], tuple] = {}
     for r in relations:
-        strength[(r.a, r.b)] = max(r.score, strength.get((r.a, r.b), 0.0))
-    pairs_of: dict[TaskRef, list[tuple[float, tuple, tuple[TaskRef, TaskRef]]]] = {}
-    for (a, b), score in strength.items():
-        pairs_of.setdefault(a, []).append((-score, _ref_order(b), (a, b)))
-        pairs_of.setdefault(b, []).append((-score, _ref_order(a), (a, b)))
-    best: dict[TaskRef, set[tuple[TaskRef, TaskRef]]] = {
-        task: {pair for _, _, pair in sorted(pairs)[:k]} for task, pairs in pairs_of.items()}
-    return [r for r in relations if (r.a, r.b) in best[r.a] and (r.a, r.b) in best[r.b]]
+        s = (r.kind == "duplicate", r.score)
+        strength[(r.a, r.b)] = max(s, strength.get((r.a, r.b), (False, 0.0)))
+    pairs_of: dict[tuple[TaskRef, str], list] = {}
+    for (a, b), (dup, score) in strength.items():
+        pairs_of.setdefault((a, families[b.plan_key]), []).append((not dup, -score, _ref_order(b), (a, b)))
+        pairs_of.setdefault((b, families[a.plan_key]), []).append((not dup, -score, _ref_order(a), (a, b)))
+    copies: dict[str, int] = {}
+    for f in families.values():
+        copies[f] = copies.get(f, 0) + 1
+    best: set[tuple[TaskRef, TaskRef]] = set(strength)
+    for (_, fam), pairs in pairs_of.items():
+        if copies[fam] > 1 and len(pairs) > k:
+            best -= {pair for *_, pair in sorted(pairs)[k:]}
+    return [r for r in relations if (r.a, r.b) in best], len(strength) - len(best)
 
 
 def _ref_order(t: TaskRef) -> tuple:
@@ -87,9 +99,42 @@ def _relation_order(r: Relation) -> tuple:
     return (*_ref_order(r.a), *_ref_order(r.b), r.basis)
 
 
-def _group_relations(group: list[PlanRecord], claims: list[Claim]) -> list[Relation]:
-    """The relations among one group's plans, given the group's claims."""
-    return _supported(project_relations(group), indicator_relations(claims, len(group)) + text_relations(group))
+def _group_relations(group: list[PlanRecord], claims: list[Claim]) -> tuple[list[Relation], dict[str, Topic]]:
+    """The relations among one group's plans, given the group's claims; and their topics."""
+    by_text, topics = match_clauses(group)
+    return _supported(project_relations(group), indicator_relations(claims, len(group)) + by_text), topics
+
+
+def _merge_topics(into: dict[str, Topic], topics: dict[str, Topic]) -> None:
+    """A province's plans are in every city's group: a topic's mentions are the union."""
+    for label, topic in topics.items():
+        have = into.setdefault(label, Topic(label))
+        known = {(q.task, q.n) for q in have.mentions}
+        have.mentions += [q for q in topic.mentions if (q.task, q.n) not in known]
+
+
+def _quoted(relations: list[Relation], plans: list[PlanRecord]) -> list[Relation]:
+    """A project or indicator relation quotes, in each task, the first clause that names what
+    they share (瑞贝卡污水处理厂 …), when one does: the evidence shows the words, not only a label."""
+    tasks = {TaskRef(p.key, t.path, t.line, p.doc_number): t for p in plans for t in p.tasks}
+    cache: dict[TaskRef, list] = {}
+
+    def quote(ref: TaskRef, shared: tuple[str, ...]) -> Quote | None:
+        if ref not in cache:
+            cache[ref] = split_clauses(tasks[ref]) if ref in tasks else []
+        for n, c in enumerate(cache[ref], 1):
+            if any(term in c.text for term in shared):
+                return Quote(ref, n, c.text, c.line)
+        return None
+
+    out = []
+    for r in relations:
+        if not r.quotes:
+            qa, qb = quote(r.a, r.shared), quote(r.b, r.shared)
+            if qa is not None and qb is not None:
+                r = replace(r, quotes=(qa, qb))
+        out.append(r)
+    return out
 
 
 def link(records: list[GazetteRecord]) -> LinkResult:
@@ -103,20 +148,28 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     indicators = indicators_of(claims)
     labels = {k: ind.label for k, ind in indicators.items()}
     relations: dict[tuple, Relation] = {}
+    topics: dict[str, Topic] = {}
     for group in _government_groups(plans):
         mine = {p.key for p in group}
-        found = _group_relations(group, [c for c in claims if c.task is not None and c.task.plan_key in mine])
+        found, group_topics = _group_relations(group, [c for c in claims if c.task is not None and c.task.plan_key in mine])
+        _merge_topics(topics, group_topics)
         for r in found:     # a province's plans are in every city's group: keep their best
             key = (r.a, r.b, r.basis)
             if key not in relations or r.score > relations[key].score:
                 relations[key] = r
     jurisdiction = {p.key: p.jurisdiction for p in plans}
-    relations = _strongest(_within_governments(list(relations.values()), jurisdiction), MAX_RELATED)
+    relations, dropped = _strongest(_within_governments(list(relations.values()), jurisdiction),
+                                    {p.key: family(p) for p in plans}, MAX_RELATED)
+    relations = _quoted(relations, plans)
     relations.sort(key=_relation_order)
+    for topic in topics.values():
+        topic.mentions.sort(key=lambda q: (_ref_order(q.task), q.n))
     conflicts = (value_conflicts(claims, labels) + deadline_conflicts(claims, labels)
                  + list_conflicts([fl for p in plans for fl in facility_lists(p)]))
     conflicts.sort(key=lambda c: (_SEVERITY[c.severity], -len({s.doc_number for s in c.sides}), c.key))
-    return LinkResult(indicators, claims, projects_of(plans), relations, conflicts)
+    return LinkResult(indicators, claims, projects_of(plans), relations, conflicts,
+                      dict(sorted(topics.items())), dropped)
 
 
-__all__ = ["link", "LinkResult", "Claim", "Conflict", "Indicator", "Project", "Relation", "Side", "TargetRef", "TaskRef"]
+__all__ = ["link", "LinkResult", "Claim", "Conflict", "Indicator", "Project", "Quote", "Relation", "Side", "TargetRef",
+           "TaskRef", "Topic"]

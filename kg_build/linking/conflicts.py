@@ -9,11 +9,24 @@
   not a milestone.
 - ScopeConflict: two plans list the same named facilities for the same action but
   not the same list (which plants get 提标改造).
+- InternalConflict: a value conflict whose statements are all in one plan (its text and
+  its attachment table): an inconsistency of one document, not two plans disagreeing.
 Not conflicts: different horizons with different numbers (a 2020 milestone and a 2025
 total), different scopes (中心城区 vs 县城: different indicators), a number repeated.
+
+Severity says how incompatible the statements are, and every conflict says why (reason_zh,
+reason_en). Values: each statement is read as a range (≥300 → [300, ∞), ≈500 → [450, 550],
+=3 → [3, 3], 1—2 → [1, 2]); when all ranges meet, every statement can hold at once (300以上
+and 500左右: 500 is above 300) and the divergence is listed as low; when they do not meet,
+it is high, or medium when the nearest ends are within 10 %. Deadlines: the same number due
+in different years can both be met (reach it by the earlier one), so the severity grows with
+the gap (≥3 years high, 2 medium, 1 low). Lists: two lists of facilities for the same
+action that each hold some the other lacks, or a stated count that the other list does not
+match, are medium; one list inside the other (an addition, not a contradiction) is low.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 
@@ -22,6 +35,8 @@ from kg_build.linking.projects import ACTIONS, FacilityList
 from kg_build.records import APPROXIMATELY, AT_LEAST, AT_MOST
 
 _SAME = 0.02        # relative difference under which two numbers are one number
+_ABOUT = 0.1        # 左右 / 约: within 10 %
+_NEAR = 0.1         # disjoint ranges whose nearest ends are this close: medium, not high
 _CMP_ZH = {AT_LEAST: "以上", AT_MOST: "以下", APPROXIMATELY: "左右"}
 _CMP_EN = {AT_LEAST: "at least ", AT_MOST: "at most ", APPROXIMATELY: "about "}
 MAX_QUOTED = 6
@@ -92,10 +107,33 @@ def _value_conflicting(group: list[Claim]) -> list[Claim]:
     return sorted(involved, key=_order)
 
 
-def _severity_of_values(values: list[float]) -> str:
-    lo, hi = min(values), max(values)
-    gap = (hi - lo) / hi if hi else 0.0
-    return "high" if gap >= 0.3 else "medium" if gap >= 0.1 else "low"
+def _range(c: Claim) -> tuple[float, float]:
+    """The values a statement allows: ≥v → [v, ∞), ≤v → (-∞, v], ≈v → v ± 10 %, else v (or low—v)."""
+    low = c.value_low if c.value_low is not None else c.value
+    if c.comparator == AT_LEAST:
+        return low, math.inf
+    if c.comparator == AT_MOST:
+        return -math.inf, c.value
+    if c.comparator == APPROXIMATELY:
+        return low * (1 - _ABOUT), c.value * (1 + _ABOUT)
+    return low, c.value
+
+
+def _value_severity(involved: list[Claim]) -> tuple[str, str, str]:
+    """(severity, reason_zh, reason_en) of statements of one indicator and year."""
+    ranges = [_range(c) for c in involved]
+    lo, hi = max(r[0] for r in ranges), min(r[1] for r in ranges)
+    said = "、".join(dict.fromkeys(_stated(c)[0] for c in involved))
+    said_en = ", ".join(dict.fromkeys(_stated(c)[1] for c in involved))
+    if lo <= hi * (1 + _SAME):
+        at = _num(lo) if lo > -math.inf else _num(hi)
+        return ("low", f"{said}可以同时成立（例如{at}{involved[0].unit}即满足各方），属表述差异而非不相容，列出供核对",
+                f"{said_en} can all hold at once (e.g. {at} {involved[0].unit} meets every statement): "
+                "a divergence worth checking, not an incompatibility")
+    gap = (lo - hi) / max(abs(lo), 1e-9)
+    severity = "medium" if gap < _NEAR else "high"
+    return (severity, f"{said}的取值范围互不相交，不能同时实现",
+            f"the ranges {said_en} do not overlap: they cannot all be met")
 
 
 def _in(key: str, jurisdiction: str | None) -> str:
@@ -118,10 +156,18 @@ def value_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conflic
             continue
         subject = labels[indicator]
         sides = [_side(c, _stated(c)[0]) for c in involved]
-        zh, en = _comment(subject, sides, f"{subject}（{horizon}年）数值不一致",
-                          f"{subject} by {horizon}: the plans give different values")
-        out.append(Conflict(_in(f"value/{indicator}/{horizon}/{kind}/{unit}", where), "ValueConflict",
-                            _severity_of_values([c.value for c in involved]), subject, tuple(sides), zh, en))
+        internal = len({c.target.plan_key for c in involved}) == 1
+        severity, why_zh, why_en = _value_severity(involved)
+        if internal:
+            why_zh = "同一方案内（正文与附件表）数值不一致：" + why_zh
+            why_en = "within one plan (its text and its attachment table): " + why_en
+            head_zh, head_en = f"{subject}（{horizon}年）在同一方案内数值不一致", f"{subject} by {horizon}: one plan gives different values"
+        else:
+            head_zh, head_en = f"{subject}（{horizon}年）数值不一致", f"{subject} by {horizon}: the plans give different values"
+        zh, en = _comment(subject, sides, head_zh, head_en)
+        out.append(Conflict(_in(f"{'internal' if internal else 'value'}/{indicator}/{horizon}/{kind}/{unit}", where),
+                            "InternalConflict" if internal else "ValueConflict", severity, subject, tuple(sides),
+                            zh + why_zh + "。", en + " " + why_en[0].upper() + why_en[1:] + ".", why_zh, why_en))
     return out
 
 
@@ -146,14 +192,48 @@ def deadline_conflicts(claims: list[Claim], labels: dict[str, str]) -> list[Conf
         gap = max(years) - min(years)
         zh, en = _comment(subject, sides, f"{subject}达到{_num(value)}{unit}的时限不一致",
                           f"{subject} reaching {_num(value)} {unit}: the plans give different years")
+        why_zh = (f"同一目标值定在相差{gap}年的不同年份：按最早的{min(years)}年完成即可同时满足，"
+                  f"但各方案的进度安排不一致")
+        why_en = (f"the same value is due in years {gap} apart: meeting it by {min(years)} satisfies both, "
+                  "but the plans schedule the milestone differently")
         out.append(Conflict(_in(f"deadline/{indicator}/{kind}/{unit}/{_num(value)}", where), "DeadlineConflict",
-                            "high" if gap >= 3 else "medium" if gap >= 2 else "low", subject, tuple(sides), zh, en))
+                            "high" if gap >= 3 else "medium" if gap >= 2 else "low", subject, tuple(sides),
+                            zh + why_zh + "。", en + " " + why_en[0].upper() + why_en[1:] + ".", why_zh, why_en))
     return out
 
 
 def _bare(facility_key: str) -> str:
     """411000-宏源污水处理厂 → 宏源污水处理厂: the jurisdiction is for identity, not for reading."""
     return re.sub(r"^\d+-", "", facility_key)
+
+
+_COUNT = re.compile(r"(?:等|共|计)?(\d+)\s*(?:座|个|家|处|所|条)")
+
+
+def _stated_count(fl: FacilityList) -> int | None:
+    """The count a clause gives its list (…等6座污水处理厂 → 6), if any."""
+    m = _COUNT.search(fl.clause, fl.clause.find(fl.names[-1]) + len(fl.names[-1])) if fl.names else None
+    return int(m.group(1)) if m else None
+
+
+def _list_severity(a: FacilityList, b: FacilityList, only_a: list[str], only_b: list[str]) -> tuple[str, str, str]:
+    counts = [(fl, _stated_count(fl)) for fl in (a, b)]
+    miscount = [(fl, n) for fl, n in counts if n is not None and n != len((b if fl is a else a).facilities)]
+    if only_a and only_b:
+        zh = "两份名单各有对方没有的设施，承担的范围不同"
+        en = "each list names facilities the other lacks: the plans commit to different sets"
+        severity = "medium"
+    else:
+        zh = "一份名单包含另一份，多出的设施是补充而非矛盾"
+        en = "one list contains the other: the extra facilities add to it rather than contradict it"
+        severity = "low"
+    if miscount:
+        fl, n = miscount[0]
+        other = b if fl is a else a
+        zh += f"；{fl.task.doc_number or fl.task.plan_key}写明{n}座，而{other.task.doc_number or other.task.plan_key}列出{len(other.facilities)}座"
+        en += f"; {fl.task.doc_number or fl.task.plan_key} states {n}, {other.task.doc_number or other.task.plan_key} lists {len(other.facilities)}"
+        severity = "medium"
+    return severity, zh, en
 
 
 def list_conflicts(lists: list[FacilityList]) -> list[Conflict]:
@@ -187,7 +267,8 @@ def list_conflicts(lists: list[FacilityList]) -> list[Conflict]:
         en = (f"The lists of facilities for {action} differ: {_where(sides[0])[1]} lists “{sides[0].quote}”, "
               f"{_where(sides[1])[1]} lists “{sides[1].quote}”; only the first names {'、'.join(only_a) or 'none'}, "
               f"only the second {'、'.join(only_b) or 'none'}.")
-        severity = "medium" if len(only_a) + len(only_b) >= 2 else "low"
+        severity, why_zh, why_en = _list_severity(a, b, only_a, only_b)
         out.append(Conflict(f"scope/{a.task.plan_key}/{a.task.path}/{b.task.plan_key}/{b.task.path}", "ScopeConflict",
-                            severity, "、".join(_bare(f) for f in shared), tuple(sides), zh, en))
+                            severity, "、".join(_bare(f) for f in shared), tuple(sides),
+                            zh + why_zh + "。", en + " " + why_en[0].upper() + why_en[1:] + ".", why_zh, why_en))
     return out

@@ -63,12 +63,31 @@ class Project:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A clause of a task, as evidence: the words and the line they start on."""
+    task: TaskRef
+    n: int                 # 1-based position among the task's clauses (its IRI)
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Relation:
     a: TaskRef             # a < b, so a pair has one spelling
     b: TaskRef
     basis: str             # project | indicator | text
     score: float           # 0..1
-    shared: tuple[str, ...]
+    shared: tuple[str, ...]   # whole words or lexicon terms (words.py), heaviest first
+    kind: str = "overlap"  # duplicate: one commitment restated | overlap: same topic, different scope
+    quotes: tuple[Quote, ...] = ()   # the clause of a and the clause of b that match
+
+
+@dataclass
+class Topic:
+    """A key term shared by commitments of two or more plans (黑臭水体, 厕所革命), with every
+    clause of the collection that names it."""
+    label: str
+    mentions: list[Quote] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,12 +104,14 @@ class Side:
 @dataclass(frozen=True)
 class Conflict:
     key: str               # stable: what the conflict is about (kind + subject)
-    kind: str              # ValueConflict | DeadlineConflict | ScopeConflict
-    severity: str          # high | medium | low
+    kind: str              # ValueConflict | DeadlineConflict | ScopeConflict | InternalConflict
+    severity: str          # high | medium | low: how incompatible (conflicts.py, README "Severity")
     subject: str           # the indicator or project label
     sides: tuple[Side, ...]
     comment_zh: str
     comment_en: str
+    reason_zh: str = ""    # why the statements can or cannot both hold
+    reason_en: str = ""
 
 
 @dataclass
@@ -100,6 +121,8 @@ class LinkResult:
     projects: dict[str, Project]
     relations: list[Relation]
     conflicts: list[Conflict]
+    topics: dict[str, Topic] = field(default_factory=dict)
+    dropped: int = 0       # relations left out by the cap on links between reissued copies of a plan
 
     def related(self, task: TaskRef) -> list[Relation]:
         return [r for r in self.relations if task in (r.a, r.b)]

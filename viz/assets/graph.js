@@ -424,9 +424,15 @@
     if (n.line || n.plans.length) {
       section(panel, "出处", "Source", function (s) {
         if (n.line) {
-          s.appendChild(el("p", "第 " + n.line + (n.endLine && n.endLine !== n.line ? "–" + n.endLine : "") +
+          var where = el("p", "第 " + n.line + (n.endLine && n.endLine !== n.line ? "–" + n.endLine : "") +
             " 行 · line" + (n.endLine && n.endLine !== n.line ? "s " + n.line + "–" + n.endLine : " " + n.line),
-            "source-line"));
+            "source-line");
+          if (links.idBase) {  // served: the gazette text around the line (/source)
+            var src = el("a", " 原文 source text", "source-link");
+            src.href = "/source?iri=" + encodeURIComponent(id);
+            where.appendChild(src);
+          }
+          s.appendChild(where);
         }
         if (n.plans.length) refList(s, n.plans);
       });
@@ -536,4 +542,16 @@
   fillSelects();
   updateCounts();
   showHint();
+
+  // served and reached by GET: the same view as a file for Gephi (GraphML, GEXF)
+  var nav = document.querySelector("header.bar nav");
+  if (links.idBase && nav && /^\/graph\/(overview|cross|entity|query)$/.test(location.pathname) &&
+      (location.pathname !== "/graph/query" || location.search)) {
+    ["graphml", "gexf"].forEach(function (fmt) {
+      var a = el("a", fmt === "graphml" ? "GraphML" : "GEXF", "download-" + fmt);
+      a.href = location.pathname + "." + fmt + location.search;
+      a.title = "下载供 Gephi 使用 · download for Gephi";
+      nav.appendChild(a);
+    });
+  }
 })();

@@ -1,0 +1,87 @@
+"""A task's text as clauses: the units of commitment that linking compares (pure).
+
+A long task carries many commitments (加快郑许市域铁路建设，实施忠武路、省道227项目，…；
+大力推广“公转铁”，加快铁路专用线建设). A clause is one of them: a sentence cut at 。；！？
+and at commas, where a piece too short to stand alone (其中，/ 到2022年，) stays with the
+next one; a 、-list stays whole under its verb. Unit notes （责任单位：…） are not content.
+
+Each clause knows the line it starts on. A record has the lines of its targets only, so a
+clause takes the line of the last target that starts at or before it (a task printed over a
+page break then quotes the right page), else the task's first line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg_build.records import TaskRecord
+
+MIN_CLAUSE = 6          # content characters a clause needs to stand alone
+_NOTE = re.compile(r"[（(](?:牵头单位|责任单位|责任主体|配合单位|主要责任单位)[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)]")
+_LEAD = re.compile(r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是]|其[一二三四五六七八九十]是)\s*")
+_SENTENCE = re.compile(r"[^。；;！？!?]+")
+_COMMA = re.compile(r"[，,：:]")
+_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class ClauseSpan:
+    text: str
+    start: int          # offset in the task's text
+    line: int
+
+
+def _anchors(task: TaskRecord) -> list[tuple[int, int]]:
+    """(offset, line) of the targets whose offsets are into this text (an attachment row's are not)."""
+    out = []
+    for t, line in zip(task.targets, task.target_lines):
+        if task.line <= line <= task.end_line and task.text[t.start:t.end] == t.text and t.text:
+            out.append((t.start, line))
+    return sorted(out)
+
+
+def _line_at(anchors: list[tuple[int, int]], offset: int, first: int) -> int:
+    line = first
+    for start, at in anchors:
+        if start > offset:
+            break
+        line = at
+    return line
+
+
+def _content(s: str) -> int:
+    return len(_CONTENT.findall(s))
+
+
+def split_clauses(task: TaskRecord) -> list[ClauseSpan]:
+    """The task's clauses in text order.
+
+    >>> from kg_build.records import TaskRecord
+    >>> t = TaskRecord("一.1", "", "1. 治理水体。加大黑臭水体治理力度，开展排查整治；其中，完成5座。（责任单位：市水利局）", 7, 7)
+    >>> [c.text for c in split_clauses(t)]
+    ['治理水体', '加大黑臭水体治理力度', '开展排查整治', '其中，完成5座']
+    """
+    text = _NOTE.sub(lambda m: "。" + " " * (len(m.group()) - 1), task.text)    # same length: offsets hold
+    anchors = _anchors(task)
+    out: list[ClauseSpan] = []
+    for sentence in _SENTENCE.finditer(text):
+        pending = None                   # a short piece waiting for the next one
+        pos = sentence.start()
+        pieces = _COMMA.split(sentence.group())
+        for n, piece in enumerate(pieces):
+            start = pos
+            pos += len(piece) + 1
+            if pending is not None:
+                start = pending
+            body = text[start:start + (pos - 1 - start)]
+            if _content(body) < MIN_CLAUSE and n < len(pieces) - 1:
+                pending = start
+                continue
+            pending = None
+            lead = _LEAD.match(body)
+            if lead:
+                start, body = start + lead.end(), body[lead.end():]
+            body = body.strip()
+            if _content(body) >= 2:
+                out.append(ClauseSpan(body, start, _line_at(anchors, start, task.line)))
+    return out

@@ -1,0 +1,271 @@
+"""Commitments of different plans that say the same thing, matched clause by clause (pure).
+
+Every task is cut into clauses (clauses.py) and every clause into terms (words.py: jieba
+words, with the corpus's own multi-word terms joined). A term weighs by its rarity among the
+*families* of plans — a plan and its reissues are one family (`family`), so a city reissuing a
+plan every year does not make its words common — as IDF: 1 for a term of two families, 0 for
+one every family uses; a single character weighs a quarter (黑 alone says little).
+
+Two clauses are candidates when they share a key term (posting lists, each long list paired
+by sorted neighbourhood: the work grows with the clauses, not with their pairs). They relate
+when the terms they share weigh at least LINK in all and one of them is a key term; the pair
+is a *duplicate* (one commitment restated) when the shared terms are most of both clauses'
+weight, an *overlap* (one topic, different scope or action) otherwise. The key terms that
+link clauses of different plans become topics, and every clause naming one is its mention.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg_build.linking.clauses import split_clauses
+from kg_build.linking.model import Quote, Relation, TaskRef, Topic
+from kg_build.linking.words import SPECIFIC, learn_lexicon, nominal, normalise, specificity, terms
+from kg_build.records import PlanRecord
+from kg_build.regions import find_regions
+
+KEY = 0.3               # weight from which a specific noun is a key term (a topic)
+PHRASE = 0.4            # weight of a shared phrase (adjacent terms, one of them key) that relates two clauses
+STRONG = 0.3            # weight of the key term a linking phrase must hold
+TOTAL = 2.5             # or: summed weight of the shared terms, with three key terms among them
+DUPLICATE = 0.45        # weighted Jaccard from which two clauses are one commitment restated
+FAMILY_POWER = 1.0
+SINGLE = 0.25           # weight factor of a one-character word
+WINDOW = 8              # a long posting list is paired by sorted neighbourhood (each with the next WINDOW)
+PLACE_PAIRS = 16        # place pairs of two clauses taken all while their product is this small
+PLACE_WINDOW = 2        # else each place's neighbours in the other clause's places
+POSTING_CAP = 64        # beyond this many distinct clauses a term pairs by neighbourhood only
+MAX_SHARED = 6          # shared terms kept as evidence
+
+_FAMILY_NOISE = re.compile(r"[（(]?(?:19|20)\d\d(?:年)?(?:\s*[—\-－~至]+\s*(?:19|20)\d\d年?)?[）)]?")
+
+
+def family(plan: PlanRecord) -> str:
+    """Plans that are one plan reissued share a family: one government's, with the title
+    without its years.
+
+    >>> from kg_build.records import PlanRecord
+    >>> t = lambda title: family(PlanRecord(None, "", title, None, None, 1, 1, key="k"))
+    >>> t("许昌市推动制造业高质量发展行动方案（2020—2022年）") == t("许昌市推动制造业高质量发展行动方案（2023—2025年）")
+    True
+    >>> t("方案90") == t("方案91")
+    False
+    """
+    return f"{plan.jurisdiction or ''}/{_FAMILY_NOISE.sub('', plan.title) or plan.key}"
+
+
+def _idf(df: int, n: int) -> float:
+    """1 for what only two share, 0 for what everyone has."""
+    if n <= 2:
+        return 1.0
+    return max(0.0, min(1.0, math.log(n / df) / math.log(n / 2)))
+
+
+@dataclass
+class _Clause:
+    """A distinct clause text (normalised), its terms in order and every place it occurs."""
+    seq: tuple[str | None, ...]       # None where words are not adjacent (a place name, punctuation)
+    places: list[tuple[TaskRef, Quote]]
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return frozenset(t for t in self.seq if t is not None)
+
+
+def _clause_terms(norm: str, lexicon: frozenset[str], within: str | None) -> tuple[str | None, ...]:
+    """The clause's terms in order, less place names (禹州市、长葛市 in two plans is not a shared
+    commitment); a gap (None) wherever two terms are not adjacent in the text."""
+    regions = [(r.start, r.end) for r in find_regions(norm, within=within)]
+    out: list[str | None] = []
+    end = None
+    for term, start in terms(norm, lexicon):
+        if any(s < start + len(term) and start < e for s, e in regions):
+            continue
+        if end is not None and start != end:
+            out.append(None)
+        out.append(term)
+        end = start + len(term)
+    return tuple(out)
+
+
+def shared_runs(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> list[tuple[str, ...]]:
+    """Maximal runs of terms found, adjacent and in order, in both clauses.
+
+    >>> shared_runs(("加大", "黑臭水体", "治理", "力度"), ("推进", "城市", "黑臭水体", "治理"))
+    [('黑臭水体', '治理')]
+    """
+    runs = set()
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] is not None and a[i - 1] == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+        for j in range(1, len(b) + 1):
+            k = cur[j]
+            ends = i == len(a) or j == len(b) or a[i] is None or a[i] != b[j]
+            if k and ends:
+                runs.add(tuple(a[i - k:i]))
+        prev = cur
+    return sorted(runs)
+
+
+def _collect(plans: list[PlanRecord]) -> tuple[dict[str, _Clause], dict[str, str], frozenset[str]]:
+    """Distinct clauses of the plans, with their places; each plan's family; the lexicon."""
+    found: list[tuple[PlanRecord, TaskRef, Quote, str]] = []
+    for plan in plans:
+        for task in plan.tasks:
+            ref = TaskRef(plan.key, task.path, task.line, plan.doc_number)
+            for n, c in enumerate(split_clauses(task), 1):
+                found.append((plan, ref, Quote(ref, n, c.text, c.line), normalise(c.text)))
+    lexicon = learn_lexicon(sorted({(family(p), norm) for p, _, _, norm in found}))
+    clauses: dict[str, _Clause] = {}
+    for plan, ref, quote, norm in found:
+        entry = clauses.get(norm)
+        if entry is None:
+            entry = clauses[norm] = _Clause(_clause_terms(norm, lexicon, plan.jurisdiction), [])
+        entry.places.append((ref, quote))
+    return clauses, {p.key: family(p) for p in plans}, lexicon
+
+
+def _weights(clauses: dict[str, _Clause], families: dict[str, str]) -> dict[str, float]:
+    """A term's weight: its IDF among families of plans times its IDF among tasks (a word in
+    a dozen tasks of four plans, 智能化, is a theme of those plans, not one commitment)."""
+    fams: dict[str, set[str]] = defaultdict(set)
+    tasks: dict[str, set[TaskRef]] = defaultdict(set)
+    for c in clauses.values():
+        here = {families[ref.plan_key] for ref, _ in c.places}
+        refs = {ref for ref, _ in c.places}
+        for t in c.terms:
+            fams[t] |= here
+            tasks[t] |= refs
+    n_fam = len(set(families.values()))
+    n_tasks = len({ref for c in clauses.values() for ref, _ in c.places})
+    return {t: _idf(len(fams[t]), n_fam) ** FAMILY_POWER * _idf(len(tasks[t]), n_tasks) * (SINGLE if len(t) == 1 else 1.0)
+            for t in fams}
+
+
+def _neighbourhood(items: list[int]) -> Iterable[tuple[int, int]]:
+    for i, a in enumerate(items):
+        yield from ((a, b) for b in items[i + 1:i + 1 + WINDOW])
+
+
+def _candidates(keys: list[frozenset[str]]) -> set[tuple[int, int]]:
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, ks in enumerate(keys):
+        for t in ks:
+            postings[t].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for t in sorted(postings):
+        items = postings[t]
+        if len(items) <= POSTING_CAP:
+            pairs.update((a, b) for k, a in enumerate(items) for b in items[k + 1:])
+        else:
+            pairs.update(_neighbourhood(items))
+    return pairs
+
+
+def _place_pairs(xs: list[tuple[TaskRef, Quote]], ys: list[tuple[TaskRef, Quote]], same: bool):
+    """Places of clause x with places of clause y: all pairs while few (PLACE_PAIRS), else each
+    place with the next PLACE_WINDOW of the other list. A clause found in many places is a
+    plan reissued: its copies sort together, so a copy is paired with its neighbours, and a
+    task keeps at most MAX_RELATED links into a family of copies anyway (linking._strongest)."""
+    if same:
+        for k, a in enumerate(xs):
+            yield from ((a, b) for b in xs[k + 1:k + 1 + PLACE_WINDOW])
+    elif len(xs) * len(ys) <= PLACE_PAIRS:
+        yield from ((a, b) for a in xs for b in ys)
+    else:
+        step = max(1, len(ys) // max(1, len(xs)))
+        for k, a in enumerate(xs):
+            yield from ((a, b) for b in ys[k * step:k * step + PLACE_WINDOW])
+
+
+def _ref_order(t: TaskRef) -> tuple:
+    return (t.plan_key, t.path, t.line, t.doc_number or "")
+
+
+def _keys(weight: dict[str, float], lexicon: frozenset[str]) -> frozenset[str]:
+    """Key terms: rare among the plans, specific in general Chinese and nouns (秸秆, 黑臭水体;
+    not 程序, not 排查)."""
+    return frozenset(t for t, w in weight.items()
+                     if w >= KEY and len(t) >= 2 and specificity(t) >= SPECIFIC and nominal(t, lexicon))
+
+
+def _judge(a: _Clause, b: _Clause, weight: dict[str, float], key: frozenset[str], mass_a: float, mass_b: float,
+           same: bool) -> tuple[str, float, tuple[str, ...], frozenset[str]] | None:
+    """(kind, score, shared words, key terms) of two clauses, or None when they share too little.
+
+    What counts is a shared *phrase*: a run of terms adjacent in both (黑臭水体 + 治理,
+    静脉产业园 + 建设). One common word apart (程序, 拆除) is a coincidence, however rare in
+    a dozen plans; a phrase of rare words, or several of them, is a commitment."""
+    runs = shared_runs(a.seq, b.seq)
+    if not runs:
+        return None
+    run_weight = lambda run: sum(weight[t] for t in run)
+    best = max(runs, key=lambda run: (run_weight(run), run))
+    keys = frozenset(t for run in runs for t in run if t in key)
+    total = sum(weight[t] for t in a.terms & b.terms)
+    phrase = run_weight(best) >= PHRASE and any(t in key and weight[t] >= STRONG for t in best)
+    if not (phrase or (total >= TOTAL and len(keys) >= 3)):
+        return None
+    jaccard = 1.0 if same else total / (mass_a + mass_b - total)
+    kind = "duplicate" if jaccard >= DUPLICATE else "overlap"
+    score = round(min(1.0, max(jaccard, run_weight(best) / (3 * PHRASE))), 3)
+    shown = sorted({"".join(run) for run in runs if run_weight(run) > 0}, key=lambda x: (-len(x), x))
+    return kind, score, tuple(shown[:MAX_SHARED]), keys
+
+
+def match_clauses(plans: list[PlanRecord]) -> tuple[list[Relation], dict[str, Topic]]:
+    """Text relations between tasks of different plans (best clause pair per task pair) and
+    the topics they share."""
+    clauses, families, lexicon = _collect(plans)
+    entries = [clauses[t] for t in sorted(clauses)]
+    weight = _weights(clauses, families)
+    key = _keys(weight, lexicon)
+    keys = [e.terms & key for e in entries]
+    mass = [sum(weight[t] for t in e.terms) for e in entries]
+    pairs = _candidates(keys)
+    pairs.update((i, i) for i, e in enumerate(entries) if len(e.places) > 1 and keys[i])
+    best: dict[tuple[TaskRef, TaskRef], tuple] = {}
+    topic_terms: set[str] = set()
+    for i, j in sorted(pairs):
+        judged = _judge(entries[i], entries[j], weight, key, mass[i], mass[j], i == j)
+        if judged is None:
+            continue
+        kind, score, words, key_terms = judged
+        linked = False
+        for (ra, qa), (rb, qb) in _place_pairs(entries[i].places, entries[j].places, i == j):
+            if ra.plan_key == rb.plan_key:
+                continue
+            linked = True
+            if _ref_order(rb) < _ref_order(ra):
+                ra, qa, rb, qb = rb, qb, ra, qa
+            rank = (kind == "duplicate", score)
+            if rank > best.get((ra, rb), ((False, -1.0),))[0]:
+                best[(ra, rb)] = (rank, words, (qa, qb))
+        if linked:
+            topic_terms |= key_terms
+    relations = [Relation(a, b, "text", rank[1], words, "duplicate" if rank[0] else "overlap", quotes)
+                 for (a, b), (rank, words, quotes) in sorted(best.items(), key=lambda kv: (_ref_order(kv[0][0]),
+                                                                                           _ref_order(kv[0][1])))]
+    return relations, _topics(topic_terms, entries)
+
+
+def _topics(topic_terms: set[str], entries: list[_Clause]) -> dict[str, Topic]:
+    """Each topic term with every clause that names it, in task order (one per task and topic)."""
+    first: dict[tuple[str, TaskRef], Quote] = {}
+    for e in entries:
+        for t in e.terms & topic_terms:
+            for ref, quote in e.places:
+                if (t, ref) not in first or quote.n < first[(t, ref)].n:
+                    first[(t, ref)] = quote
+    topics = {t: Topic(t) for t in sorted(topic_terms)}
+    for (t, _), quote in first.items():
+        topics[t].mentions.append(quote)
+    for topic in topics.values():
+        topic.mentions.sort(key=lambda q: (_ref_order(q.task), q.n))
+    return topics
