@@ -40,6 +40,9 @@ def _graph(sub, fmt: str, cap: int | None = None) -> dict:
     from viz import render
     if cap is not None:
         sub = _capped(sub, cap)
+    if fmt in ("graphml", "gexf"):  # files for Gephi and other graph tools (api.graph_files)
+        from viz import exchange
+        return {"body": getattr(exchange, fmt)(sub), "media": f"application/{fmt}+xml"}
     if fmt == "html":
         return {"body": render.page(sub, mode="served"), "media": "text/html; charset=utf-8"}
     return _json(render.graph_data(sub, render.SERVED_LINKS))

@@ -95,7 +95,7 @@ def _service_description(request: Request, fmt_param: list[str] | None) -> Respo
     except formats.NotAcceptable as err:
         raise ApiError(406, "Not acceptable", str(err), "ask for text/turtle or another RDF format") from None
     endpoint = str(request.url.replace(query="", fragment=""))
-    triples = service_description.describe(endpoint, triples=len(request.app.state.store))
+    triples = service_description.describe(endpoint, triples=request.app.state.pool.triples)
     return Response(formats.serialize_graph(chosen.name, triples), media_type=chosen.media_type,
                     headers={"Vary": "Accept"})
 
