@@ -95,7 +95,9 @@ class Watched:
     """A page whose requests and errors are recorded; external requests are aborted."""
 
     def __init__(self, browser):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # bypass_csp: Playwright evaluates wait_for_function strings with eval, which the service's CSP
+        # forbids; the pages themselves are checked under the CSP in tests/test_api_browser.py
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
         self.errors, self.requests, self.external = [], [], []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
