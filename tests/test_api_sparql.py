@@ -312,7 +312,9 @@ def test_timeout_kills_the_worker_and_health_stays_fast(sample_store):
         err = assert_error(r, 503, "timed out")
         assert r.headers["retry-after"] == "5" and f"limit {limit:g} s" in err["detail"]
         assert limit <= outcome["elapsed"] < limit + 1.5
-        assert len(health_times) >= 5 and max(health_times) < 0.05, health_times
+        # /health never waits for the running query (that would take ~limit s); the bound is loose
+        # because it is a behaviour check, not a latency measurement (bench/load.py measures that)
+        assert len(health_times) >= 5 and max(health_times) < limit / 3, health_times
 
         killed = before - set(pool.pids())
         assert len(killed) == 1
