@@ -71,3 +71,16 @@ def cli_store(tmp_path_factory, sample_file):
     path = tmp_path_factory.mktemp("cli-store") / "store"
     assert main(["build", str(sample_file), "--store", str(path)]) == 0
     return open_store(path)
+
+
+@pytest.fixture(scope="module")
+def same_code():
+    """The code fingerprint held still for a module: its tests are about unchanged *files*;
+    if another change to kg_build lands mid-run, a real build would rightly rebuild everything.
+    Modules use it with `pytestmark = pytest.mark.usefixtures("same_code")`."""
+    from kg_build import pipeline
+    fingerprint = pipeline.code_fingerprint()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pipeline, "code_fingerprint", lambda: fingerprint)
+    yield fingerprint
+    patch.undo()

@@ -29,16 +29,7 @@ ISSUES = {"2020/xuchang-2020-02.txt": "2020", "2021/xuchang-2021-02.txt": "2021"
           "more/2022/xuchang-2022-02.txt": "2022"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def same_code():
-    """The code fingerprint held still: these tests are about unchanged *files*; while another
-    change to kg_build lands mid-run, a real build would rightly rebuild everything."""
-    from kg_build import pipeline
-    fingerprint = pipeline.code_fingerprint()
-    patch = pytest.MonkeyPatch()
-    patch.setattr(pipeline, "code_fingerprint", lambda: fingerprint)
-    yield fingerprint
-    patch.undo()
+pytestmark = pytest.mark.usefixtures("same_code")
 
 
 def write_collection(folder: Path, sample_file: Path) -> Path:

@@ -17,15 +17,7 @@ import pytest
 from gazettekg.cli import main
 
 
-@pytest.fixture(autouse=True, scope="module")
-def same_code():
-    """The code fingerprint held still (another change to kg_build may land mid-run)."""
-    from kg_build import pipeline
-    fingerprint = pipeline.code_fingerprint()
-    patch = pytest.MonkeyPatch()
-    patch.setattr(pipeline, "code_fingerprint", lambda: fingerprint)
-    yield fingerprint
-    patch.undo()
+pytestmark = pytest.mark.usefixtures("same_code")
 
 
 @pytest.fixture(scope="module")

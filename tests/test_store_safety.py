@@ -28,15 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COUNT_PLANS = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Plan }"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def same_code():
-    """The code fingerprint held still (another change to kg_build may land mid-run)."""
-    from kg_build import pipeline
-    fingerprint = pipeline.code_fingerprint()
-    patch = pytest.MonkeyPatch()
-    patch.setattr(pipeline, "code_fingerprint", lambda: fingerprint)
-    yield fingerprint
-    patch.undo()
+pytestmark = pytest.mark.usefixtures("same_code")
 
 
 def issue(folder: Path, year: str, sample_file: Path, *, edit: bool = False) -> Path:
