@@ -12,7 +12,7 @@ from bisect import bisect_right
 from kg_build import conventions as cv
 from kg_build import dates, projects, regions, targets, units
 from kg_build.iris import plan_key
-from kg_build.outline import Outline, TaskDraft, build_outline
+from kg_build.outline import Outline, TaskDraft, build_outline, walk
 from kg_build.outline_markers import split_marker
 from kg_build.paragraphs import Paragraph, clean_line, join_page_breaks, lines_are_paragraphs, split_paragraphs
 from kg_build.reading import InputError
@@ -189,7 +189,7 @@ def _blanket_notes(outline: Outline) -> list[tuple[int, str, list[UnitMention]]]
     """(line, outline path it covers, units) of each note that covers the items after it:
     以下均需试点城市政府落实，不再列出 — in the preamble or in a section's own paragraphs."""
     found = []
-    holders = [("", outline.preamble)] + [(n.path, n.paragraphs) for n in _walk(outline.roots)]
+    holders = [("", outline.preamble)] + [(n.path, n.paragraphs) for n in walk(outline.roots)]
     for path, paras in holders:
         for p in paras:
             for m in cv.BLANKET_NOTE.finditer(p.text):
@@ -199,12 +199,6 @@ def _blanket_notes(outline: Outline) -> list[tuple[int, str, list[UnitMention]]]
                 note = units.Note(tuple(UnitMention(n, role) for n in names))
                 found.append((p.line, path, units.resolve_roles(note, first_is_lead=False)))
     return found
-
-
-def _walk(nodes):
-    for n in nodes:
-        yield n
-        yield from _walk(n.children)
 
 
 def _outline_of(lines: list[str], first: int, last: int, one_per_line: bool) -> Outline:

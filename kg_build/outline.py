@@ -22,8 +22,6 @@ from kg_build.outline_markers import (ARTICLE, BULLET, CHAPTER, GLUED_ARTICLE, h
 from kg_build.paragraphs import Paragraph
 from kg_build.units import has_unit_note
 
-# Kept for callers that import them from here (tests, bench).
-TASK_SECTION, GOAL_SECTION, NON_TASK_SECTION = cv.TASK_SECTION, cv.GOAL_SECTION, cv.NON_TASK_SECTION
 ATTACHMENT = re.compile(r"^附\s*件")
 BOX = re.compile(r"^专栏\s*\d*")
 
@@ -123,10 +121,10 @@ def build_tree(paras: list[Paragraph]):
     return roots, rows, attachment, preamble
 
 
-def _walk(nodes: list[OutlineNode]):
+def walk(nodes: list[OutlineNode]):
     for n in nodes:
         yield n
-        yield from _walk(n.children)
+        yield from walk(n.children)
 
 
 def _leaves(node: OutlineNode):
@@ -163,7 +161,7 @@ def _classify(roots: list[OutlineNode]) -> None:
         else:
             r.reason = "not a task section (the plan names its task sections)"
         if r.kind != "task":
-            for c in _walk(r.children):     # （三）主要目标 inside 一、总体要求
+            for c in walk(r.children):     # （三）主要目标 inside 一、总体要求
                 if cv.GOAL_SECTION.search(c.title):
                     c.kind, c.reason = "goal", "a goal item: its numbers are the plan's targets"
 
@@ -212,7 +210,7 @@ def _plan_tasks(roots: list[OutlineNode]) -> tuple[list[TaskDraft], list[Paragra
     tasks: list[TaskDraft] = []
     goals: list[Paragraph] = []
     for r in roots:
-        for inner in _walk(r.children):
+        for inner in walk(r.children):
             if inner.children and _noted(inner):
                 # an item with its own note is a task even where items stand below it
                 inner.reason = "carries its own unit note (items below it are tasks too)"
@@ -230,9 +228,9 @@ def _plan_tasks(roots: list[OutlineNode]) -> tuple[list[TaskDraft], list[Paragra
                 if found and leaf is not r:
                     leaf.reason = "carries its own unit note"
             tasks.extend(found)
-        for n in _walk([r]):
+        for n in walk([r]):
             if n.kind == "goal":
-                goals.extend(p for g in _walk([n]) for p in g.paragraphs)
+                goals.extend(p for g in walk([n]) for p in g.paragraphs)
     tasks.sort(key=lambda d: (d.paragraphs[0].line, d.paragraphs[0].pieces[0][0] if d.paragraphs[0].pieces else 0))
     return tasks, goals
 
@@ -297,17 +295,17 @@ def _article_tasks(roots: list[OutlineNode]) -> list[TaskDraft]:
                 operative = False
             else:
                 r.kind, r.reason, operative = "task", "an operative chapter", True
-            articles = [n for n in _walk(r.children) if n.level == ARTICLE]
+            articles = [n for n in walk(r.children) if n.level == ARTICLE]
         else:
             operative = not chaptered
-            articles = [n for n in _walk([r]) if n.level == ARTICLE]
+            articles = [n for n in walk([r]) if n.level == ARTICLE]
         for art in articles:
             tasks.extend(_article(art, operative))
     return tasks
 
 
 def _article(art: OutlineNode, operative: bool) -> list[TaskDraft]:
-    items = [c for c in _walk(art.children)]
+    items = [c for c in walk(art.children)]
     for c in items:
         c.reason = "part of its article (lists conditions, ways or duties of the article)"
     noted_items = [c for c in items if _noted(c)]
@@ -340,7 +338,7 @@ def build_outline(paras: list[Paragraph]) -> Outline:
         pseudo.paragraphs = [p for p in paras if "\t" not in p.text]
         tasks = leaf_tasks(pseudo) if pseudo.paragraphs else []
         return Outline([], tasks, [], _tables(rows, attachment))
-    articles = any(n.level == ARTICLE for n in _walk(roots))
+    articles = any(n.level == ARTICLE for n in walk(roots))
     if articles:
         tasks, goals = _article_tasks(roots), []
     else:
@@ -352,7 +350,7 @@ def _section_of(node: OutlineNode | None, roots: list[OutlineNode]) -> str:
     if node is None:
         return "other"
     for r in roots:
-        for n in _walk([r]):
+        for n in walk([r]):
             if n is node:
                 if n.kind == "goal" or r.kind == "goal":
                     return "goal"
