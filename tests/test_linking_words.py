@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kg_build.linking import link
-from kg_build.linking.clauses import split_clauses
-from kg_build.linking.topics import _collect
+from kg_build.linking.clauses import split_clauses, task_clauses
+from kg_build.linking.topics import _collect, quoted_names
 from kg_build.linking.words import learn_lexicon, normalise, words
 from kg_build.pipeline import read_gazette
 
@@ -25,13 +25,15 @@ def result(record):
 
 @pytest.fixture(scope="module")
 def lexicon(record):
-    return _collect(record.plans)[2]
+    return _collect(record.plans, task_clauses(record.plans))[2]
 
 
 def _segments(text: str, lexicon: frozenset[str]) -> set[str]:
-    """Every word of jieba's segmentation of `text` and every run of adjacent words that is a term."""
-    ws = [w for w, _ in words(normalise(text))]
-    out = set(ws)
+    """Every word of jieba's segmentation of `text`, every run of adjacent words that is a term
+    and every name in quotation marks."""
+    norm = normalise(text)
+    ws = [w for w, _ in words(norm)]
+    out = set(ws) | {norm[a:b] for a, b in quoted_names(norm)}
     for i in range(len(ws)):
         for k in range(2, 5):
             joined = "".join(ws[i:i + k])
@@ -78,8 +80,18 @@ def test_topics_are_whole_terms_with_every_plans_clause(result, lexicon):
     assert {PLAN(9), PLAN(10)} <= plans
     for q in topic.mentions:
         assert "黑臭水体" in q.text and q.line >= q.task.line
-    for label in result.topics:
-        assert label in lexicon or (label,) == tuple(w for w, _ in words(normalise(label)))
+    for label, topic in result.topics.items():
+        named = any(label in _segments(q.text, frozenset()) for q in topic.mentions)   # a quoted name
+        assert label in lexicon or (label,) == tuple(w for w, _ in words(normalise(label))) or named
+
+
+def test_a_name_in_quotation_marks_links_plans_that_cite_it(result):
+    """“四个一百” is segmented 四个 / 一百 (a numeral, not a noun), yet a campaign cited by name
+    in two plans is one commitment: 许政〔2020〕8号 and 15号 both carry it on."""
+    topic = result.topics["四个一百"]
+    assert {PLAN(8), PLAN(15)} <= {q.task.plan_key for q in topic.mentions}
+    assert any({r.a.plan_key, r.b.plan_key} == {PLAN(8), PLAN(15)} and "四个一百" in r.shared
+               for r in result.relations)
 
 
 def test_black_odorous_water_is_one_commitment_in_9_and_10(result):

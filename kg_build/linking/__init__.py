@@ -9,9 +9,10 @@ of tasks, so linking thousands of plans stays close to linear (bench/linking.py)
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import replace
 
-from kg_build.linking.clauses import split_clauses
+from kg_build.linking.clauses import ClauseSpan, task_clauses
 from kg_build.linking.conflicts import deadline_conflicts, list_conflicts, value_conflicts
 from kg_build.linking.indicators import claims_of, indicators_of, merge_similar
 from kg_build.linking.model import (Claim, Conflict, Indicator, LinkResult, Project, Quote, Relation, Side,
@@ -69,25 +70,27 @@ def _within_governments(relations: list[Relation], jurisdiction: dict[str, str |
 
 def _strongest(relations: list[Relation], families: dict[str, str], k: int) -> tuple[list[Relation], int]:
     """The relations of task pairs that are among the k strongest pairs of both their tasks
-    into the other task's family of plans, where that family holds reissued copies (strength: the best score over the bases, a
-    duplicate before an overlap; ties by the other task, in task order); and how many pairs
-    were dropped."""
-    strength: dict[tuple[TaskRef, TaskRef], tuple] = {}
+    into the other task's family of plans, where that family holds reissued copies (strength:
+    the best score over the bases, a duplicate before an overlap; ties by the other task, in
+    task order); and how many pairs were dropped."""
+    copies = Counter(families.values())
+    strength: dict[tuple[TaskRef, TaskRef], tuple[bool, float]] = {}
     for r in relations:
         s = (r.kind == "duplicate", r.score)
-        strength[(r.a, r.b)] = max(s, strength.get((r.a, r.b), (False, 0.0)))
-    pairs_of: dict[tuple[TaskRef, str], list] = {}
+        if s > strength.get((r.a, r.b), (False, -1.0)):
+            strength[(r.a, r.b)] = s
+    pairs_of: dict[tuple[TaskRef, str], list] = defaultdict(list)
     for (a, b), (dup, score) in strength.items():
-        pairs_of.setdefault((a, families[b.plan_key]), []).append((not dup, -score, _ref_order(b), (a, b)))
-        pairs_of.setdefault((b, families[a.plan_key]), []).append((not dup, -score, _ref_order(a), (a, b)))
-    copies: dict[str, int] = {}
-    for f in families.values():
-        copies[f] = copies.get(f, 0) + 1
-    best: set[tuple[TaskRef, TaskRef]] = set(strength)
-    for (_, fam), pairs in pairs_of.items():
-        if copies[fam] > 1 and len(pairs) > k:
-            best -= {pair for *_, pair in sorted(pairs)[k:]}
-    return [r for r in relations if (r.a, r.b) in best], len(strength) - len(best)
+        if copies[fb := families[b.plan_key]] > 1:
+            pairs_of[(a, fb)].append((not dup, -score, b, (a, b)))
+        if copies[fa := families[a.plan_key]] > 1:
+            pairs_of[(b, fa)].append((not dup, -score, a, (a, b)))
+    dropped: set[tuple[TaskRef, TaskRef]] = set()
+    for pairs in pairs_of.values():
+        if len(pairs) > k:
+            pairs.sort()            # refs are tuples: the tie-break on the other task runs in C
+            dropped.update(pair for *_, pair in pairs[k:])
+    return [r for r in relations if (r.a, r.b) not in dropped], len(dropped)
 
 
 def _ref_order(t: TaskRef) -> tuple:
@@ -99,9 +102,10 @@ def _relation_order(r: Relation) -> tuple:
     return (*_ref_order(r.a), *_ref_order(r.b), r.basis)
 
 
-def _group_relations(group: list[PlanRecord], claims: list[Claim]) -> tuple[list[Relation], dict[str, Topic]]:
+def _group_relations(group: list[PlanRecord], claims: list[Claim], spans: dict[TaskRef, list[ClauseSpan]]
+                     ) -> tuple[list[Relation], dict[str, Topic]]:
     """The relations among one group's plans, given the group's claims; and their topics."""
-    by_text, topics = match_clauses(group)
+    by_text, topics = match_clauses(group, spans)
     return _supported(project_relations(group), indicator_relations(claims, len(group)) + by_text), topics
 
 
@@ -113,16 +117,11 @@ def _merge_topics(into: dict[str, Topic], topics: dict[str, Topic]) -> None:
         have.mentions += [q for q in topic.mentions if (q.task, q.n) not in known]
 
 
-def _quoted(relations: list[Relation], plans: list[PlanRecord]) -> list[Relation]:
+def _quoted(relations: list[Relation], spans: dict[TaskRef, list[ClauseSpan]]) -> list[Relation]:
     """A project or indicator relation quotes, in each task, the first clause that names what
     they share (瑞贝卡污水处理厂 …), when one does: the evidence shows the words, not only a label."""
-    tasks = {TaskRef(p.key, t.path, t.line, p.doc_number): t for p in plans for t in p.tasks}
-    cache: dict[TaskRef, list] = {}
-
     def quote(ref: TaskRef, shared: tuple[str, ...]) -> Quote | None:
-        if ref not in cache:
-            cache[ref] = split_clauses(tasks[ref]) if ref in tasks else []
-        for n, c in enumerate(cache[ref], 1):
+        for n, c in enumerate(spans.get(ref, ()), 1):
             if any(term in c.text for term in shared):
                 return Quote(ref, n, c.text, c.line)
         return None
@@ -147,11 +146,13 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     claims = merge_similar([c for p in plans for c in claims_of(p)])
     indicators = indicators_of(claims)
     labels = {k: ind.label for k, ind in indicators.items()}
+    spans = task_clauses(plans)
     relations: dict[tuple, Relation] = {}
     topics: dict[str, Topic] = {}
     for group in _government_groups(plans):
         mine = {p.key for p in group}
-        found, group_topics = _group_relations(group, [c for c in claims if c.task is not None and c.task.plan_key in mine])
+        found, group_topics = _group_relations(group, [c for c in claims if c.task is not None and c.task.plan_key in mine],
+                                               spans)
         _merge_topics(topics, group_topics)
         for r in found:     # a province's plans are in every city's group: keep their best
             key = (r.a, r.b, r.basis)
@@ -160,7 +161,7 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     jurisdiction = {p.key: p.jurisdiction for p in plans}
     relations, dropped = _strongest(_within_governments(list(relations.values()), jurisdiction),
                                     {p.key: family(p) for p in plans}, MAX_RELATED)
-    relations = _quoted(relations, plans)
+    relations = _quoted(relations, spans)
     relations.sort(key=_relation_order)
     for topic in topics.values():
         topic.mentions.sort(key=lambda q: (_ref_order(q.task), q.n))

@@ -11,17 +11,22 @@ page break then quotes the right page), else the task's first line.
 """
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
-from kg_build.records import TaskRecord
+from kg_build.linking.model import TaskRef
+from kg_build.records import PlanRecord, TaskRecord
 
 MIN_CLAUSE = 6          # content characters a clause needs to stand alone
 _NOTE = re.compile(r"[（(](?:牵头单位|责任单位|责任主体|配合单位|主要责任单位)[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)]")
 _LEAD = re.compile(r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是]|其[一二三四五六七八九十]是)\s*")
 _SENTENCE = re.compile(r"[^。；;！？!?]+")
 _COMMA = re.compile(r"[，,：:]")
-_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_CONTENT = frozenset(map(chr, range(0x4E00, 0xA000))) | frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 @dataclass(frozen=True)
@@ -41,28 +46,29 @@ def _anchors(task: TaskRecord) -> list[tuple[int, int]]:
 
 
 def _line_at(anchors: list[tuple[int, int]], offset: int, first: int) -> int:
-    line = first
-    for start, at in anchors:
-        if start > offset:
-            break
-        line = at
-    return line
+    """The line of the last anchor at or before `offset`, else `first`."""
+    k = bisect_right(anchors, (offset, math.inf))
+    return anchors[k - 1][1] if k else first
 
 
-def _content(s: str) -> int:
-    return len(_CONTENT.findall(s))
+def _content_before(text: str) -> list[int]:
+    """How many content characters (CJK, Latin letters, digits) precede each offset: one pass
+    in C, then the content of any span is a subtraction (a task is cut into dozens of pieces)."""
+    return list(accumulate(map(_CONTENT.__contains__, text), initial=0))
 
 
 def split_clauses(task: TaskRecord) -> list[ClauseSpan]:
     """The task's clauses in text order.
 
-    >>> from kg_build.records import TaskRecord
+    >>> from kg_build.linking.model import TaskRef
+from kg_build.records import PlanRecord, TaskRecord
     >>> t = TaskRecord("一.1", "", "1. 治理水体。加大黑臭水体治理力度，开展排查整治；其中，完成5座。（责任单位：市水利局）", 7, 7)
     >>> [c.text for c in split_clauses(t)]
     ['治理水体', '加大黑臭水体治理力度', '开展排查整治', '其中，完成5座']
     """
     text = _NOTE.sub(lambda m: "。" + " " * (len(m.group()) - 1), task.text)    # same length: offsets hold
     anchors = _anchors(task)
+    before = _content_before(text)
     out: list[ClauseSpan] = []
     for sentence in _SENTENCE.finditer(text):
         pending = None                   # a short piece waiting for the next one
@@ -73,15 +79,21 @@ def split_clauses(task: TaskRecord) -> list[ClauseSpan]:
             pos += len(piece) + 1
             if pending is not None:
                 start = pending
-            body = text[start:start + (pos - 1 - start)]
-            if _content(body) < MIN_CLAUSE and n < len(pieces) - 1:
+            end = pos - 1
+            if before[end] - before[start] < MIN_CLAUSE and n < len(pieces) - 1:
                 pending = start
                 continue
             pending = None
+            body = text[start:end]
             lead = _LEAD.match(body)
             if lead:
                 start, body = start + lead.end(), body[lead.end():]
             body = body.strip()
-            if _content(body) >= 2:
-                out.append(ClauseSpan(body, start, _line_at(anchors, start, task.line)))
+            if before[end] - before[start] >= 2:
+                out.append(ClauseSpan(body, start, _line_at(anchors, start, task.line) if anchors else task.line))
     return out
+
+
+def task_clauses(plans: list[PlanRecord]) -> dict[TaskRef, list[ClauseSpan]]:
+    """Every task's clauses, cut once: matching and quoting both read them."""
+    return {TaskRef(p.key, t.path, t.line, p.doc_number): split_clauses(t) for p in plans for t in p.tasks}

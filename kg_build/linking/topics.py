@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg_build.linking.clauses import split_clauses
+from kg_build.linking.clauses import ClauseSpan
 from kg_build.linking.model import Quote, Relation, TaskRef, Topic
 from kg_build.linking.words import SPECIFIC, learn_lexicon, nominal, normalise, specificity, terms
 from kg_build.records import PlanRecord
@@ -69,10 +69,29 @@ class _Clause:
     """A distinct clause text (normalised), its terms in order and every place it occurs."""
     seq: tuple[str | None, ...]       # None where words are not adjacent (a place name, punctuation)
     places: list[tuple[TaskRef, Quote]]
+    names: frozenset[str] = frozenset()     # the terms that stand in quotation marks
 
     @property
     def terms(self) -> frozenset[str]:
-        return frozenset(t for t in self.seq if t is not None)
+        """Its words and learned terms, and each quoted name whole (its words are terms too:
+        “钧瓷文化旅游节” still shares 钧瓷 with a clause that names 钧瓷 alone)."""
+        return frozenset(t for t in self.seq if t is not None) | self.names
+
+
+_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+# A name in quotation marks: a campaign, a slogan or a system the plans cite by name
+# (“一网通办”, “四个一百”, “厕所革命”); whatever the segmenter makes of it, it is one term.
+_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"，。；]{2,16})[”」』\"]")
+
+
+def quoted_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the names in quotation marks in a clause.
+
+    >>> s = "巩固“一网通办”前提下“最多跑一次”改革成果"
+    >>> [s[a:b] for a, b in quoted_names(s)]
+    ['一网通办', '最多跑一次']
+    """
+    return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(text) if _CONTENT.search(m.group(1))]
 
 
 def _clause_terms(norm: str, lexicon: frozenset[str], within: str | None) -> tuple[str | None, ...]:
@@ -94,39 +113,45 @@ def _clause_terms(norm: str, lexicon: frozenset[str], within: str | None) -> tup
 def shared_runs(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> list[tuple[str, ...]]:
     """Maximal runs of terms found, adjacent and in order, in both clauses.
 
+    Walked from the positions where a term of `a` occurs in `b` (few), not over the whole
+    len(a) × len(b) table: this is the inner loop of linking.
+
     >>> shared_runs(("加大", "黑臭水体", "治理", "力度"), ("推进", "城市", "黑臭水体", "治理"))
     [('黑臭水体', '治理')]
     """
+    at: dict[str, list[int]] = {}
+    for j, t in enumerate(b):
+        if t is not None:
+            at.setdefault(t, []).append(j)
     runs = set()
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):
-        cur = [0] * (len(b) + 1)
-        for j in range(1, len(b) + 1):
-            if a[i - 1] is not None and a[i - 1] == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-        for j in range(1, len(b) + 1):
-            k = cur[j]
-            ends = i == len(a) or j == len(b) or a[i] is None or a[i] != b[j]
-            if k and ends:
-                runs.add(tuple(a[i - k:i]))
-        prev = cur
+    for i, t in enumerate(a):
+        for j in at.get(t, ()) if t is not None else ():
+            if i and j and a[i - 1] is not None and a[i - 1] == b[j - 1]:
+                continue            # inside a run that started earlier
+            k = 1
+            while i + k < len(a) and j + k < len(b) and a[i + k] is not None and a[i + k] == b[j + k]:
+                k += 1
+            runs.add(a[i:i + k])
     return sorted(runs)
 
 
-def _collect(plans: list[PlanRecord]) -> tuple[dict[str, _Clause], dict[str, str], frozenset[str]]:
-    """Distinct clauses of the plans, with their places; each plan's family; the lexicon."""
+def _collect(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]]
+             ) -> tuple[dict[str, _Clause], dict[str, str], frozenset[str]]:
+    """Distinct clauses of the plans (each task's clauses are in `spans`), with their places;
+    each plan's family; the lexicon."""
     found: list[tuple[PlanRecord, TaskRef, Quote, str]] = []
     for plan in plans:
         for task in plan.tasks:
             ref = TaskRef(plan.key, task.path, task.line, plan.doc_number)
-            for n, c in enumerate(split_clauses(task), 1):
+            for n, c in enumerate(spans[ref], 1):
                 found.append((plan, ref, Quote(ref, n, c.text, c.line), normalise(c.text)))
     lexicon = learn_lexicon(sorted({(family(p), norm) for p, _, _, norm in found}))
     clauses: dict[str, _Clause] = {}
     for plan, ref, quote, norm in found:
         entry = clauses.get(norm)
         if entry is None:
-            entry = clauses[norm] = _Clause(_clause_terms(norm, lexicon, plan.jurisdiction), [])
+            entry = clauses[norm] = _Clause(_clause_terms(norm, lexicon, plan.jurisdiction), [],
+                                            frozenset(norm[a:b] for a, b in quoted_names(norm)))
         entry.places.append((ref, quote))
     return clauses, {p.key: family(p) for p in plans}, lexicon
 
@@ -188,28 +213,30 @@ def _ref_order(t: TaskRef) -> tuple:
     return (t.plan_key, t.path, t.line, t.doc_number or "")
 
 
-def _keys(weight: dict[str, float], lexicon: frozenset[str]) -> frozenset[str]:
-    """Key terms: rare among the plans, specific in general Chinese and nouns (秸秆, 黑臭水体;
-    not 程序, not 排查)."""
+def _keys(weight: dict[str, float], lexicon: frozenset[str], names: frozenset[str]) -> frozenset[str]:
+    """Key terms: rare among the plans, and either a name in quotation marks or specific in
+    general Chinese and a noun (秸秆, 黑臭水体; not 程序, not 排查)."""
     return frozenset(t for t, w in weight.items()
-                     if w >= KEY and len(t) >= 2 and specificity(t) >= SPECIFIC and nominal(t, lexicon))
+                     if w >= KEY and len(t) >= 2 and (t in names or specificity(t) >= SPECIFIC and nominal(t, lexicon)))
 
 
-def _judge(a: _Clause, b: _Clause, weight: dict[str, float], key: frozenset[str], mass_a: float, mass_b: float,
-           same: bool) -> tuple[str, float, tuple[str, ...], frozenset[str]] | None:
+def _judge(a: _Clause, b: _Clause, weight: dict[str, float], key: frozenset[str],
+           mass_a: float, mass_b: float, same: bool) -> tuple[str, float, tuple[str, ...], frozenset[str]] | None:
     """(kind, score, shared words, key terms) of two clauses, or None when they share too little.
 
     What counts is a shared *phrase*: a run of terms adjacent in both (黑臭水体 + 治理,
-    静脉产业园 + 建设). One common word apart (程序, 拆除) is a coincidence, however rare in
-    a dozen plans; a phrase of rare words, or several of them, is a commitment."""
-    runs = shared_runs(a.seq, b.seq)
+    静脉产业园 + 建设), or a name in quotation marks (“四个一百”), which is a phrase by itself.
+    One common word apart (程序, 拆除) is a coincidence, however rare in a dozen plans; a
+    phrase of rare words, or several of them, is a commitment."""
+    runs = shared_runs(a.seq, b.seq) + [(n,) for n in sorted(a.names & b.names)]
     if not runs:
         return None
     run_weight = lambda run: sum(weight[t] for t in run)
     best = max(runs, key=lambda run: (run_weight(run), run))
     keys = frozenset(t for run in runs for t in run if t in key)
     total = sum(weight[t] for t in a.terms & b.terms)
-    phrase = run_weight(best) >= PHRASE and any(t in key and weight[t] >= STRONG for t in best)
+    phrase = (run_weight(best) >= PHRASE and any(t in key and weight[t] >= STRONG for t in best)
+              or any(n in key and weight[n] >= STRONG for n in a.names & b.names))
     if not (phrase or (total >= TOTAL and len(keys) >= 3)):
         return None
     jaccard = 1.0 if same else total / (mass_a + mass_b - total)
@@ -219,13 +246,15 @@ def _judge(a: _Clause, b: _Clause, weight: dict[str, float], key: frozenset[str]
     return kind, score, tuple(shown[:MAX_SHARED]), keys
 
 
-def match_clauses(plans: list[PlanRecord]) -> tuple[list[Relation], dict[str, Topic]]:
+def match_clauses(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]]
+                  ) -> tuple[list[Relation], dict[str, Topic]]:
     """Text relations between tasks of different plans (best clause pair per task pair) and
-    the topics they share."""
-    clauses, families, lexicon = _collect(plans)
+    the topics they share; `spans` holds every task's clauses (clauses.task_clauses)."""
+    clauses, families, lexicon = _collect(plans, spans)
     entries = [clauses[t] for t in sorted(clauses)]
     weight = _weights(clauses, families)
-    key = _keys(weight, lexicon)
+    names = frozenset(t for e in entries for t in e.names)
+    key = _keys(weight, lexicon, names)
     keys = [e.terms & key for e in entries]
     mass = [sum(weight[t] for t in e.terms) for e in entries]
     pairs = _candidates(keys)

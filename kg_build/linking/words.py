@@ -68,6 +68,7 @@ def nominal(term: str, lexicon: frozenset[str] = frozenset()) -> bool:
     return not last.startswith(_NOT_HEAD) and any(tags.get(w, "n").startswith(_NOMINAL + ("vn",)) for w in ws)
 
 
+@lru_cache(maxsize=262_144)
 def normalise(clause: str) -> str:
     """Free-standing numbers become 0 (2000个 → 0个, 5G stays): two issues that differ only in
     their figures segment alike, and the segmentation is cached per distinct clause."""
