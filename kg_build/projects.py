@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 
 from kg_build.records import ProjectMention
 from kg_build.regions import find_regions
@@ -104,6 +105,7 @@ def _is_specific(name: str, head_len: int, suffix: str, within: str | None) -> b
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,3}区(?=[\u4e00-\u9fff]{2})")
 
 
+@lru_cache(maxsize=65_536)      # linking keys every mention of every copy of a plan
 def canonical_project(name: str) -> tuple[str, str]:
     """(stable key, preferred label): brackets normalised, a trailing 工程/项目/建设 dropped, a
     section or kind in brackets dropped, 总干渠 read as 干渠, a leading district dropped.

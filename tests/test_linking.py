@@ -226,3 +226,34 @@ def test_links_into_reissued_copies_are_capped_and_counted(record, result):
         into[(b, fam[a.plan_key])] += 1
     assert max(into.values()) == MAX_RELATED
     assert res.dropped > 0
+
+
+def test_a_task_reissued_with_new_figures_is_matched_once_and_related_in_every_issue(record, result):
+    """Three issues of one city's plans, the last with new figures: the tasks of one outline
+    path are one class of copies. Each relation of the sample holds between the copies of
+    every issue, quoting that copy's own clause (its own figures), and each copy is related
+    to the next issue's copy as the same commitment restated."""
+    from dataclasses import replace
+    from kg_build.linking.copies import copy_classes
+    from kg_build.linking.topics import family
+    later = _reissued(record, 2021, "411000")
+    newer = _reissued(record, 2022, "411000")
+    for plan in newer.plans:
+        plan.tasks = [replace(t, text=t.text.replace("30家", "40家")) for t in plan.tasks]
+    issues = [record, later, newer]
+    copies = copy_classes([p for r in issues for p in r.plans], family)
+    assert len(copies) == sum(len(p.tasks) for p in record.plans)     # every task, three issues each
+    res = link(issues)
+    year = lambda ref: ref.plan_key.split("-")[1]
+    (black,) = [r for r in result.relations if r.basis == "text" and {r.a.plan_key, r.b.plan_key} == {PLAN(9), PLAN(10)}
+                and {r.a.line, r.b.line} == {289, 429}]
+    for y in ("2021", "2022"):
+        (r,) = [r for r in res.relations if r.basis == "text" and (r.a.path, r.b.path) == (black.a.path, black.b.path)
+                and year(r.a) == year(r.b) == y]
+        assert [q.task for q in r.quotes] == [r.a, r.b] and r.shared == black.shared
+    quoting = lambda y, words: [q for r in res.relations for q in r.quotes if year(q.task) == y and words in q.text]
+    assert quoting("2020", "30家") and quoting("2022", "40家") and not quoting("2022", "30家")
+    restated = {(r.a, r.b) for r in res.relations if r.kind == "duplicate" and r.a.path == r.b.path}
+    (original,) = [t for t in copies if t.plan_key == black.a.plan_key and t.path == black.a.path]
+    first, second, third = copies[original]
+    assert {(first, second), (second, third)} <= restated

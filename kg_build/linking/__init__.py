@@ -8,11 +8,13 @@ of tasks, so linking thousands of plans stays close to linear (bench/linking.py)
 """
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter, defaultdict
-from dataclasses import replace
+from contextlib import contextmanager
 
 from kg_build.linking.clauses import ClauseSpan, task_clauses
+from kg_build.linking.copies import copy_classes, lay_out
 from kg_build.linking.conflicts import deadline_conflicts, list_conflicts, value_conflicts
 from kg_build.linking.indicators import claims_of, indicators_of, merge_similar
 from kg_build.linking.model import (Claim, Conflict, Indicator, LinkResult, Project, Quote, Relation, Side,
@@ -65,7 +67,8 @@ def _within_governments(relations: list[Relation], jurisdiction: dict[str, str |
     """Relations between plans of one government, or of a government and one above it. Two
     cities' plans may share wording (both copy the province's), but a city's commitment is
     not the same commitment as another city's: gk:relatedTo does not cross that line."""
-    return [r for r in relations if same_line(jurisdiction[r.a.plan_key], jurisdiction[r.b.plan_key])]
+    line = {pair: same_line(*pair) for pair in {(jurisdiction[r.a.plan_key], jurisdiction[r.b.plan_key]) for r in relations}}
+    return [r for r in relations if line[(jurisdiction[r.a.plan_key], jurisdiction[r.b.plan_key])]]
 
 
 def _strongest(relations: list[Relation], families: dict[str, str], k: int) -> tuple[list[Relation], int]:
@@ -93,20 +96,17 @@ def _strongest(relations: list[Relation], families: dict[str, str], k: int) -> t
     return [r for r in relations if (r.a, r.b) not in dropped], len(dropped)
 
 
-def _ref_order(t: TaskRef) -> tuple:
-    return (t.plan_key, t.path, t.line, t.doc_number or "")
-
-
-def _relation_order(r: Relation) -> tuple:
-    """The order of (a, b, basis), as plain tuples: sorting compares them in C, not in TaskRef.__lt__."""
-    return (*_ref_order(r.a), *_ref_order(r.b), r.basis)
-
-
-def _group_relations(group: list[PlanRecord], claims: list[Claim], spans: dict[TaskRef, list[ClauseSpan]]
-                     ) -> tuple[list[Relation], dict[str, Topic]]:
-    """The relations among one group's plans, given the group's claims; and their topics."""
-    by_text, topics = match_clauses(group, spans)
-    return _supported(project_relations(group), indicator_relations(claims, len(group)) + by_text), topics
+def _group_relations(group: list[PlanRecord], claims: list[Claim], spans: dict[TaskRef, list[ClauseSpan]],
+                     copies: dict[TaskRef, tuple[TaskRef, ...]], stand_ins: frozenset[TaskRef]
+                     ) -> tuple[list[Relation], dict[str, Topic], dict[TaskRef, tuple]]:
+    """The relations among one group's tasks, its copies left to their representatives (given
+    the group's claims); the topics; what restates each class of copies."""
+    by_text, topics, restated = match_clauses(group, spans, copies)
+    live = [c for c in claims if c.task not in stand_ins]
+    n_plans = sum(1 for p in group       # a plan whose every task a copy stands for is not counted again
+                  if not p.tasks or any(TaskRef(p.key, t.path, t.line, p.doc_number) not in stand_ins for t in p.tasks))
+    return (_supported(project_relations(group, stand_ins), indicator_relations(live, n_plans) + by_text),
+            topics, restated)
 
 
 def _merge_topics(into: dict[str, Topic], topics: dict[str, Topic]) -> None:
@@ -131,13 +131,34 @@ def _quoted(relations: list[Relation], spans: dict[TaskRef, list[ClauseSpan]]) -
         if not r.quotes:
             qa, qb = quote(r.a, r.shared), quote(r.b, r.shared)
             if qa is not None and qb is not None:
-                r = replace(r, quotes=(qa, qb))
+                r = r._replace(quotes=(qa, qb))
         out.append(r)
     return out
 
 
+@contextmanager
+def _without_cycle_collection():
+    """Linking allocates millions of small tuples and records, none of them in a cycle; the
+    cycle collector would still rescan the whole heap of gazette records again and again
+    (40% of the time at 64 copies of the sample, bench/linking.py). Cycles, if any, are
+    collected when it is switched back on."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def link(records: list[GazetteRecord]) -> LinkResult:
-    """Link every plan of every gazette with every other. Deterministic: same input, same result.
+    """Link every plan of every gazette with every other. Deterministic: same input, same result."""
+    with _without_cycle_collection():
+        return _link(records)
+
+
+def _link(records: list[GazetteRecord]) -> LinkResult:
+    """link(), with the cycle collector off.
 
     The government groups are independent; finding their relations in the worker pool was
     tried and dropped: at 1,000 issues shipping each city's plans to a worker cost more time
@@ -147,13 +168,18 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     indicators = indicators_of(claims)
     labels = {k: ind.label for k, ind in indicators.items()}
     spans = task_clauses(plans)
+    copies = copy_classes(plans, family)
+    stand_ins = frozenset(m for members in copies.values() for m in members[1:])
     relations: dict[tuple, Relation] = {}
     topics: dict[str, Topic] = {}
+    restated: dict[TaskRef, tuple] = {}
     for group in _government_groups(plans):
         mine = {p.key for p in group}
-        found, group_topics = _group_relations(group, [c for c in claims if c.task is not None and c.task.plan_key in mine],
-                                               spans)
+        found, group_topics, group_restated = _group_relations(
+            group, [c for c in claims if c.task is not None and c.task.plan_key in mine], spans, copies, stand_ins)
         _merge_topics(topics, group_topics)
+        for rep, how in group_restated.items():
+            restated.setdefault(rep, how)
         for r in found:     # a province's plans are in every city's group: keep their best
             key = (r.a, r.b, r.basis)
             if key not in relations or r.score > relations[key].score:
@@ -161,10 +187,10 @@ def link(records: list[GazetteRecord]) -> LinkResult:
     jurisdiction = {p.key: p.jurisdiction for p in plans}
     relations, dropped = _strongest(_within_governments(list(relations.values()), jurisdiction),
                                     {p.key: family(p) for p in plans}, MAX_RELATED)
-    relations = _quoted(relations, spans)
-    relations.sort(key=_relation_order)
+    relations = lay_out(_quoted(relations, spans), restated, copies, spans)
+    relations.sort()        # by (a, b, basis), unique per relation: the tuples compare in C
     for topic in topics.values():
-        topic.mentions.sort(key=lambda q: (_ref_order(q.task), q.n))
+        topic.mentions.sort()      # by (task, n): one mention per task and clause
     conflicts = (value_conflicts(claims, labels) + deadline_conflicts(claims, labels)
                  + list_conflicts([fl for p in plans for fl in facility_lists(p)]))
     conflicts.sort(key=lambda c: (_SEVERITY[c.severity], -len({s.doc_number for s in c.sides}), c.key))

@@ -211,17 +211,23 @@ def _posting_relations(postings: dict[str, set[TaskRef]], labels: dict[str, str]
             for (a, b), (s, t) in found.items()]
 
 
-def project_relations(plans: list[PlanRecord]) -> list[Relation]:
+def project_relations(plans: list[PlanRecord], skip: frozenset[TaskRef] = frozenset()) -> list[Relation]:
+    """Tasks of different plans that name one facility (the tasks in `skip`, copies that a
+    representative stands for, left out)."""
     postings: dict[str, set[TaskRef]] = defaultdict(set)
     labels: dict[str, str] = {}
+    live = {plan.key for plan in plans if not plan.tasks}
     for plan in plans:
         for task in plan.tasks:
             ref = TaskRef(plan.key, task.path, task.line, plan.doc_number)
+            if ref in skip:
+                continue
+            live.add(plan.key)
             for m in task.projects:
                 key, label = project_key(m.name, plan.jurisdiction)
                 postings[facility(key)].add(ref)
                 labels.setdefault(facility(key), facility(label))
-    return _posting_relations(postings, labels, "project", len(plans))
+    return _posting_relations(postings, labels, "project", len(live))
 
 
 def _specific(label: str) -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg_build.linking.clauses import ClauseSpan
+from kg_build.linking.copies import member_quote
 from kg_build.linking.model import Quote, Relation, TaskRef, Topic
 from kg_build.linking.words import SPECIFIC, learn_lexicon, nominal, normalise, specificity, terms
 from kg_build.records import PlanRecord
@@ -135,17 +136,21 @@ def shared_runs(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> list[tu
     return sorted(runs)
 
 
-def _collect(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]]
+def _collect(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]], skip: frozenset[TaskRef] = frozenset()
              ) -> tuple[dict[str, _Clause], dict[str, str], frozenset[str]]:
-    """Distinct clauses of the plans (each task's clauses are in `spans`), with their places;
-    each plan's family; the lexicon."""
+    """Distinct clauses of the plans (each task's clauses are in `spans`; the tasks in `skip`,
+    copies that a representative stands for, left out), with their places; each plan's
+    family; the lexicon."""
     found: list[tuple[PlanRecord, TaskRef, Quote, str]] = []
     for plan in plans:
         for task in plan.tasks:
             ref = TaskRef(plan.key, task.path, task.line, plan.doc_number)
+            if ref in skip:
+                continue
             for n, c in enumerate(spans[ref], 1):
                 found.append((plan, ref, Quote(ref, n, c.text, c.line), normalise(c.text)))
-    lexicon = learn_lexicon(sorted({(family(p), norm) for p, _, _, norm in found}))
+    families = {p.key: family(p) for p in plans}
+    lexicon = learn_lexicon(sorted({(families[p.key], norm) for p, _, _, norm in found}))
     clauses: dict[str, _Clause] = {}
     for plan, ref, quote, norm in found:
         entry = clauses.get(norm)
@@ -153,7 +158,7 @@ def _collect(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]]
             entry = clauses[norm] = _Clause(_clause_terms(norm, lexicon, plan.jurisdiction), [],
                                             frozenset(norm[a:b] for a, b in quoted_names(norm)))
         entry.places.append((ref, quote))
-    return clauses, {p.key: family(p) for p in plans}, lexicon
+    return clauses, families, lexicon
 
 
 def _weights(clauses: dict[str, _Clause], families: dict[str, str]) -> dict[str, float]:
@@ -193,24 +198,20 @@ def _candidates(keys: list[frozenset[str]]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _place_pairs(xs: list[tuple[TaskRef, Quote]], ys: list[tuple[TaskRef, Quote]], same: bool):
+def _place_pairs(xs: list, ys: list, same: bool, window: int = PLACE_WINDOW):
     """Places of clause x with places of clause y: all pairs while few (PLACE_PAIRS), else each
-    place with the next PLACE_WINDOW of the other list. A clause found in many places is a
+    place with the next `window` of the other list. A clause found in many places is a
     plan reissued: its copies sort together, so a copy is paired with its neighbours, and a
     task keeps at most MAX_RELATED links into a family of copies anyway (linking._strongest)."""
     if same:
         for k, a in enumerate(xs):
-            yield from ((a, b) for b in xs[k + 1:k + 1 + PLACE_WINDOW])
+            yield from ((a, b) for b in xs[k + 1:k + 1 + window])
     elif len(xs) * len(ys) <= PLACE_PAIRS:
         yield from ((a, b) for a in xs for b in ys)
     else:
         step = max(1, len(ys) // max(1, len(xs)))
         for k, a in enumerate(xs):
-            yield from ((a, b) for b in ys[k * step:k * step + PLACE_WINDOW])
-
-
-def _ref_order(t: TaskRef) -> tuple:
-    return (t.plan_key, t.path, t.line, t.doc_number or "")
+            yield from ((a, b) for b in ys[k * step:k * step + window])
 
 
 def _keys(weight: dict[str, float], lexicon: frozenset[str], names: frozenset[str]) -> frozenset[str]:
@@ -246,11 +247,17 @@ def _judge(a: _Clause, b: _Clause, weight: dict[str, float], key: frozenset[str]
     return kind, score, tuple(shown[:MAX_SHARED]), keys
 
 
-def match_clauses(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]]
-                  ) -> tuple[list[Relation], dict[str, Topic]]:
-    """Text relations between tasks of different plans (best clause pair per task pair) and
-    the topics they share; `spans` holds every task's clauses (clauses.task_clauses)."""
-    clauses, families, lexicon = _collect(plans, spans)
+def match_clauses(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]],
+                  copies: dict[TaskRef, tuple[TaskRef, ...]] | None = None
+                  ) -> tuple[list[Relation], dict[str, Topic], dict[TaskRef, tuple]]:
+    """Text relations between tasks of different plans (best clause pair per task pair), the
+    topics they share, and what restates each class of copies. `spans` holds every task's
+    clauses (clauses.task_clauses), `copies` the classes of tasks reissued unchanged
+    (copies.copy_classes): only their representatives are matched (copies.lay_out relates the
+    members), while topics list every copy's clause."""
+    copies = copies or {}
+    skip = frozenset(m for members in copies.values() for m in members[1:])
+    clauses, families, lexicon = _collect(plans, spans, skip)
     entries = [clauses[t] for t in sorted(clauses)]
     weight = _weights(clauses, families)
     names = frozenset(t for e in entries for t in e.names)
@@ -258,43 +265,67 @@ def match_clauses(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]
     keys = [e.terms & key for e in entries]
     mass = [sum(weight[t] for t in e.terms) for e in entries]
     pairs = _candidates(keys)
-    pairs.update((i, i) for i, e in enumerate(entries) if len(e.places) > 1 and keys[i])
+    pairs.update((i, i) for i, e in enumerate(entries)
+                 if keys[i] and (len(e.places) > 1 or any(ref in copies for ref, _ in e.places)))
     best: dict[tuple[TaskRef, TaskRef], tuple] = {}
+    restated: dict[TaskRef, tuple] = {}     # a class's representative → (words, quote) that restate it
     topic_terms: set[str] = set()
+    # A clause found in the same tasks as an earlier one (every clause of a task reissued
+    # unchanged) links those tasks to each other exactly as the earlier one did, at the top
+    # rank, which a later clause cannot beat: its place pairs need not be walked again.
+    walked: dict[tuple[TaskRef, ...], bool] = {}
     for i, j in sorted(pairs):
         judged = _judge(entries[i], entries[j], weight, key, mass[i], mass[j], i == j)
         if judged is None:
             continue
         kind, score, words, key_terms = judged
+        rank = (kind == "duplicate", score)
         linked = False
+        if i == j:
+            refs = tuple(ref for ref, _ in entries[i].places)
+            if refs in walked:
+                if walked[refs]:
+                    topic_terms |= key_terms
+                continue
+            for ref, quote in entries[i].places:
+                if ref in copies:
+                    linked = True
+                    restated.setdefault(ref, (words, quote))
         for (ra, qa), (rb, qb) in _place_pairs(entries[i].places, entries[j].places, i == j):
             if ra.plan_key == rb.plan_key:
                 continue
             linked = True
-            if _ref_order(rb) < _ref_order(ra):
+            if rb < ra:         # refs of different plans never tie on plan_key, so never reach a None
                 ra, qa, rb, qb = rb, qb, ra, qa
-            rank = (kind == "duplicate", score)
-            if rank > best.get((ra, rb), ((False, -1.0),))[0]:
+            have = best.get((ra, rb))
+            if have is None or rank > have[0]:
                 best[(ra, rb)] = (rank, words, (qa, qb))
         if linked:
             topic_terms |= key_terms
+        if i == j:
+            walked[refs] = linked
     relations = [Relation(a, b, "text", rank[1], words, "duplicate" if rank[0] else "overlap", quotes)
-                 for (a, b), (rank, words, quotes) in sorted(best.items(), key=lambda kv: (_ref_order(kv[0][0]),
-                                                                                           _ref_order(kv[0][1])))]
-    return relations, _topics(topic_terms, entries)
+                 for (a, b), (rank, words, quotes) in sorted(best.items(), key=lambda kv: kv[0])]
+    return relations, _topics(topic_terms, entries, copies, spans), restated
 
 
-def _topics(topic_terms: set[str], entries: list[_Clause]) -> dict[str, Topic]:
-    """Each topic term with every clause that names it, in task order (one per task and topic)."""
+def _topics(topic_terms: set[str], entries: list[_Clause], copies: dict[TaskRef, tuple[TaskRef, ...]],
+            spans: dict[TaskRef, list[ClauseSpan]]) -> dict[str, Topic]:
+    """Each topic term with every clause that names it, in task order (one per task and topic;
+    a representative's clause stands for its copies' clauses)."""
     first: dict[tuple[str, TaskRef], Quote] = {}
     for e in entries:
         for t in e.terms & topic_terms:
             for ref, quote in e.places:
                 if (t, ref) not in first or quote.n < first[(t, ref)].n:
                     first[(t, ref)] = quote
+    for (t, ref), quote in list(first.items()):
+        for member in copies.get(ref, ())[1:]:
+            if (q := member_quote(quote, member, spans)) is not None:
+                first[(t, member)] = q
     topics = {t: Topic(t) for t in sorted(topic_terms)}
     for (t, _), quote in first.items():
         topics[t].mentions.append(quote)
     for topic in topics.values():
-        topic.mentions.sort(key=lambda q: (_ref_order(q.task), q.n))
+        topic.mentions.sort()      # by (task, n): one mention per task and clause
     return topics
