@@ -94,6 +94,11 @@ def test_a_name_in_quotation_marks_links_plans_that_cite_it(result):
                for r in result.relations)
 
 
+def test_a_code_of_letters_and_digits_is_a_name_too(result):
+    """5G is one term however short: 许政〔2020〕7号 builds 5G base stations, 14号 5G networks."""
+    assert any({r.a.plan_key, r.b.plan_key} == {PLAN(7), PLAN(14)} and "5G" in r.shared for r in result.relations)
+
+
 def test_black_odorous_water_is_one_commitment_in_9_and_10(result):
     (r,) = [r for r in result.relations if r.basis == "text" and {r.a.plan_key, r.b.plan_key} == {PLAN(9), PLAN(10)}
             and r.a.line in (289, 429) and r.b.line in (289, 429)]

@@ -70,7 +70,7 @@ class _Clause:
     """A distinct clause text (normalised), its terms in order and every place it occurs."""
     seq: tuple[str | None, ...]       # None where words are not adjacent (a place name, punctuation)
     places: list[tuple[TaskRef, Quote]]
-    names: frozenset[str] = frozenset()     # the terms that stand in quotation marks
+    names: frozenset[str] = frozenset()     # the terms in quotation marks, and codes such as 5G
 
     @property
     def terms(self) -> frozenset[str]:
@@ -80,6 +80,8 @@ class _Clause:
 
 
 _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+# A code of letters and digits (5G, IPv6) names a technology as a quoted name names a campaign.
+_CODE_NAME = re.compile(r"(?<![A-Za-z\d])(?:[A-Za-z]+\d[A-Za-z\d]*|\d+[A-Za-z]+[A-Za-z\d]*)(?![A-Za-z\d])")
 # A name in quotation marks: a campaign, a slogan or a system the plans cite by name
 # (“一网通办”, “四个一百”, “厕所革命”); whatever the segmenter makes of it, it is one term.
 _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"，。；]{2,16})[”」』\"]")
@@ -156,7 +158,8 @@ def _collect(plans: list[PlanRecord], spans: dict[TaskRef, list[ClauseSpan]], sk
         entry = clauses.get(norm)
         if entry is None:
             entry = clauses[norm] = _Clause(_clause_terms(norm, lexicon, plan.jurisdiction), [],
-                                            frozenset(norm[a:b] for a, b in quoted_names(norm)))
+                                            frozenset(norm[a:b] for a, b in quoted_names(norm))
+                                            | frozenset(_CODE_NAME.findall(norm)))
         entry.places.append((ref, quote))
     return clauses, families, lexicon
 
