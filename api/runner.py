@@ -5,11 +5,14 @@ rule, the time limit, the row cap and the error messages are the same everywhere
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
 import re
 import threading
 import time
 from collections import OrderedDict
+from functools import lru_cache
 
 from starlette.concurrency import run_in_threadpool
 
@@ -24,7 +27,25 @@ MAX_NESTING = 40  # the default of Settings.max_nesting
 
 
 def check_query(text: str, max_nesting: int = MAX_NESTING) -> guard.Inspection:
-    """Refuse what this endpoint never runs: empty text, deep nesting, updates, federated queries."""
+    """Refuse what this endpoint never runs: empty text, deep nesting, updates, federated queries.
+
+    The same texts come again and again (the library's, a dashboard's), and the token scans
+    were a third of the server's CPU per cached answer: an accepted text of ordinary size is
+    remembered (a refused one raises again each time)."""
+    if len(text) <= _MEMO_CHARS:
+        return _check_memo(text, max_nesting)
+    return _check(text, max_nesting)
+
+
+_MEMO_CHARS = 16 * 1024  # at most 1024 texts of 16 KB: 16 MB
+
+
+@lru_cache(maxsize=1024)
+def _check_memo(text: str, max_nesting: int) -> guard.Inspection:
+    return _check(text, max_nesting)
+
+
+def _check(text: str, max_nesting: int) -> guard.Inspection:
     if not text.strip():
         raise ApiError(400, "Empty query", "the query text is empty", "send SPARQL in the `query` parameter")
     depth = guard.nesting_depth(text)
@@ -195,9 +216,47 @@ async def _in_pool(state, job: dict, settings, client: str | None = None) -> dic
     hit = cache.get(key)
     if hit is not None:
         return hit
-    reply = await _run_job(state, job, settings, client)
-    cache.put(cache.key(reply.get("version"), job), reply)
+    if client is not None:  # text a user wrote: it runs under fair use, per client (no sharing)
+        reply = await _run_job(state, job, settings, client)
+        cache.put(cache.key(reply.get("version"), job), reply)
+        return reply
+    # The same service job for the same version already running (fifty clients opening the
+    # same page right after a start or a publish): wait for its answer instead of queueing
+    # another copy for the workers. Its error, if any, is this request's error too (errors
+    # are never cached). A thread-safe future: test clients each run an event loop of their own.
+    flights, lock = _flights(state)
+    with lock:
+        flight = flights.get(key)
+        leader = flight is None
+        if leader:
+            flight = flights[key] = concurrent.futures.Future()
+    if not leader:
+        shared = await asyncio.shield(asyncio.wrap_future(flight))
+        if shared is not None:
+            return shared
+        return await _in_pool(state, job, settings, client)  # the first request went away: ask anew
+    try:
+        reply = await _run_job(state, job, settings, client)
+    except ApiError as err:
+        flight.set_exception(err)
+        raise
+    except BaseException:
+        flight.set_result(None)  # cancelled or unexpected: the others run the job themselves
+        raise
+    else:
+        cache.put(cache.key(reply.get("version"), job), reply)
+        flight.set_result(reply)
+    finally:
+        with lock:
+            flights.pop(key, None)
     return reply
+
+
+def _flights(state) -> tuple[dict, threading.Lock]:
+    flights = getattr(state, "flights", None)
+    if flights is None:
+        flights = state.flights = ({}, threading.Lock())
+    return flights
 
 
 async def _run_job(state, job: dict, settings, client: str | None = None) -> dict:
