@@ -220,7 +220,9 @@ async def run_plain(base: str, path: str, texts: list[str], clients: int, durati
 def summary(name: str, r: dict) -> str:
     lat, st = r["latencies"], r["statuses"]
     errors = sum(n for s, n in st.items() if s != 200)
-    return (f"{name:<24} requests {len(lat):>6}  errors {errors:>4}  {len(lat) / r['elapsed']:7.1f} req/s  "
+    kinds = ", ".join(f"{n} x {s}" for s, n in sorted(st.items(), key=str) if s != 200)
+    return (f"{name:<24} requests {len(lat):>6}  errors {errors:>4}{f' ({kinds})' if kinds else ''}  "
+            f"{len(lat) / r['elapsed']:7.1f} req/s  "
             f"p50 {percentile(lat, 50) * 1000:7.1f} ms  p95 {percentile(lat, 95) * 1000:7.1f} ms  "
             f"p99 {percentile(lat, 99) * 1000:7.1f} ms  load {r['load'][0]:.1f}-{r['load'][1]:.1f}  "
             f"CPU: server {r['server_cpu'] / max(1, len(lat)) * 1000:.2f} ms/request, "

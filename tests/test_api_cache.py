@@ -185,3 +185,41 @@ def test_the_library_texts_skipped_by_the_worker_parse_are_service_free():
 def test_a_service_query_is_still_refused(client):
     r = client.get("/sparql", params={"query": "SELECT * WHERE { SERVICE:x { ?s ?p ?o } }"})
     assert r.status_code == 403
+
+
+def test_only_text_that_could_spell_service_pays_for_the_parse(monkeypatch):
+    import rdflib.plugins.sparql.parser as parser
+    parsed = []
+    real = parser.parseQuery
+    monkeypatch.setattr(parser, "parseQuery", lambda text: parsed.append(text) or real(text))
+    guard.service_in_parse.cache_clear()
+    plain = "SELECT ?task WHERE { ?task a gk:Task ; rdfs:label 'x' } LIMIT 3"
+    assert guard.service_in_parse(plain) is False and parsed == []
+    in_a_string = "SELECT * WHERE { ?s ?p 'the service desk' }"
+    assert guard.service_in_parse(in_a_string) is False and parsed == [in_a_string]
+    for spelled in ("SELECT * WHERE { sErViCe <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                    r"SELECT * WHERE { \u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"):
+        assert guard.service_in_parse(spelled) is True and parsed[-1] == spelled
+
+
+def test_users_sending_one_text_at_once_share_a_run_and_each_stays_under_fair_use(sample_store):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    app = create_app(Settings.from_env({}, store=sample_store.path, workers=2, time_limit=3, slow_after=0.3))
+    with TestClient(app) as c:
+        a, b = (TestClient(app, client=(ip, 4000)) for ip in ("10.0.0.1", "10.0.0.2"))
+        statuses = {}
+        first = threading.Thread(target=lambda: statuses.update(a=a.get("/sparql", params={"query": slow})))
+        first.start()
+        time.sleep(0.3)
+        second = threading.Thread(target=lambda: statuses.update(b=b.get("/sparql", params={"query": slow})))
+        second.start()
+        time.sleep(1.0)  # the shared run has had a worker for more than slow_after
+        # b waits for a's run of its text: b has a slow query running, so its next one is refused
+        assert b.get("/sparql", params={"query": "ASK { ?s ?p 'b next' }"}).status_code == 429
+        first.join()
+        second.join()
+        assert statuses["a"].status_code == statuses["b"].status_code == 503  # both stopped at the limit
+        assert statuses["a"].content == statuses["b"].content
+        assert app.state.pool.stats.timeouts == 1  # one run, one worker killed
+        r = b.get("/sparql", params={"query": "ASK { ?s ?p 'b after' }"})
+        assert r.status_code == 200, r.text  # its query is over: b is welcome again
