@@ -1,6 +1,6 @@
 """Load test of `gazettekg serve` on the bundled sample.
 
-    .venv/bin/python bench/load.py [--clients 50] [--duration 30] [--store DIR] [--compare]
+    .venv/bin/python bench/load.py [--clients 50] [--duration 30] [--store DIR] [--compare] [--cache-mb MB]
 
 Builds the sample into a temporary store (unless --store is given), starts
 `gazettekg serve` on a free loopback port, and drives CLIENTS concurrent clients for
@@ -16,6 +16,11 @@ our /sparql with the library's queries written out (prefixes declared, example v
 bound in the text) and a raw Oxigraph server (`oxigraph serve-read-only`, from the
 `oxigraph` package of the test extras) answering exactly those texts at /query; it prints
 the p95 of each side by side, with our ratio to the raw server.
+
+Every simulated client is one keep-alive connection from its own loopback address (see
+`Client`); both servers are driven by the same clients, one after the other. Each line
+also gives the load average before and after, and the CPU per request of the server
+(process tree) and of the load generator itself: the machine may be shared.
 """
 from __future__ import annotations
 
@@ -52,10 +57,11 @@ def library_urls(skip: list[str]) -> list[str]:
             for name, q in load_library().items() if name not in skip]
 
 
-def start_server(store: Path, time_limit: float) -> tuple[subprocess.Popen, str]:
+def start_server(store: Path, time_limit: float, cache_mb: int | None = None) -> tuple[subprocess.Popen, str]:
     exe = Path(sys.executable).with_name("gazettekg")
+    env = dict(os.environ, **({"GAZETTEKG_CACHE_MB": str(cache_mb)} if cache_mb is not None else {}))
     proc = subprocess.Popen([str(exe), "serve", "--store", str(store), "--port", "0",
-                             "--time-limit", str(time_limit)], stdout=subprocess.PIPE, text=True)
+                             "--time-limit", str(time_limit)], stdout=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline()
     if " at http://" not in line:
         proc.kill()
@@ -289,6 +295,9 @@ def main() -> int:
     ap.add_argument("--store", type=Path, help="an existing store (default: build the sample)")
     ap.add_argument("--skip", action="append", default=[], metavar="NAME",
                     help="leave library query NAME out of the mix (repeatable)")
+    ap.add_argument("--cache-mb", type=int, metavar="MB",
+                    help="our server's answer cache (setting cache_mb; 0 turns it off, to measure every "
+                         "request through a worker; default: the server's default)")
     ap.add_argument("--compare", action="store_true",
                     help="also measure our /sparql and a raw Oxigraph server on the same queries and store")
     args = ap.parse_args()
@@ -299,7 +308,7 @@ def main() -> int:
             store = Path(tmp) / "store"
             subprocess.run([str(Path(sys.executable).with_name("gazettekg")), "build", "--store", str(store)],
                            check=True, stdout=subprocess.DEVNULL)
-        proc, base = start_server(store, args.time_limit)
+        proc, base = start_server(store, args.time_limit, args.cache_mb)
         try:
             result = asyncio.run(run_load(base, args.clients, args.duration, args.skip, proc.pid))
             idle = asyncio.run(slow_with_health(base, 0))
@@ -322,7 +331,8 @@ def main() -> int:
     errors = sum(n for s, n in st.items() if s != 200)
     print(f"{args.clients} clients x {result['elapsed']:.1f} s over {result['queries']} library queries"
           f"{' (skipped: ' + ', '.join(args.skip) + ')' if args.skip else ''} "
-          f"(server: 2 query workers, time limit {args.time_limit:g} s)")
+          f"(server: 2 query workers, time limit {args.time_limit:g} s"
+          f"{'' if args.cache_mb is None else f', cache_mb {args.cache_mb}'})")
     print(f"requests {len(lat) + sum(n for s, n in st.items() if not isinstance(s, int))}, "
           f"throughput {len(lat) / result['elapsed']:.1f} req/s, errors {errors} {dict(st)}")
     print(f"latency p50 {percentile(lat, 50) * 1000:.1f} ms, p95 {percentile(lat, 95) * 1000:.1f} ms, "
