@@ -133,6 +133,11 @@ def _has_service(node) -> bool:
     return False
 
 
+# A SERVICE clause needs the word in the text, in some letter case, or spelled with \u / \U
+# escapes (which SPARQL resolves before parsing): text with neither cannot hold one.
+_MAYBE_SERVICE = re.compile(r"service|\\u", re.IGNORECASE)
+
+
 @lru_cache(maxsize=2048)
 def service_in_parse(text: str) -> bool:
     """Does the query contain a SERVICE pattern, by its parse tree (see the module text)?
@@ -144,6 +149,8 @@ def service_in_parse(text: str) -> bool:
     >>> service_in_parse("PREFIX service: <http://e/> SELECT ?x WHERE { BIND(service:x AS ?x) }")
     False
     """
+    if not _MAYBE_SERVICE.search(text):
+        return False  # no spelling of the keyword at all: nothing for the ~36 ms parse to find
     from rdflib.plugins.sparql.parser import parseQuery
     try:
         tree = parseQuery(text)

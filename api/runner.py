@@ -5,11 +5,14 @@ rule, the time limit, the row cap and the error messages are the same everywhere
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
 import re
 import threading
 import time
 from collections import OrderedDict
+from functools import lru_cache
 
 from starlette.concurrency import run_in_threadpool
 
@@ -24,7 +27,25 @@ MAX_NESTING = 40  # the default of Settings.max_nesting
 
 
 def check_query(text: str, max_nesting: int = MAX_NESTING) -> guard.Inspection:
-    """Refuse what this endpoint never runs: empty text, deep nesting, updates, federated queries."""
+    """Refuse what this endpoint never runs: empty text, deep nesting, updates, federated queries.
+
+    The same texts come again and again (the library's, a dashboard's), and the token scans
+    were a third of the server's CPU per cached answer: an accepted text of ordinary size is
+    remembered (a refused one raises again each time)."""
+    if len(text) <= _MEMO_CHARS:
+        return _check_memo(text, max_nesting)
+    return _check(text, max_nesting)
+
+
+_MEMO_CHARS = 16 * 1024  # at most 1024 texts of 16 KB: 16 MB
+
+
+@lru_cache(maxsize=1024)
+def _check_memo(text: str, max_nesting: int) -> guard.Inspection:
+    return _check(text, max_nesting)
+
+
+def _check(text: str, max_nesting: int) -> guard.Inspection:
     if not text.strip():
         raise ApiError(400, "Empty query", "the query text is empty", "send SPARQL in the `query` parameter")
     depth = guard.nesting_depth(text)
@@ -102,9 +123,13 @@ def fair_use(state) -> FairUse:
     return fair
 
 
-def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float, client: str, ticket: int) -> dict:
-    return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0,
-                    on_start=lambda: fair.started(client, ticket))
+def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float, client: str, ticket: int,
+                 on_start=None) -> dict:
+    def started():
+        fair.started(client, ticket)
+        if on_start is not None:
+            on_start()
+    return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0, on_start=started)
 
 
 class ResultCache:
@@ -195,12 +220,89 @@ async def _in_pool(state, job: dict, settings, client: str | None = None) -> dic
     hit = cache.get(key)
     if hit is not None:
         return hit
-    reply = await _run_job(state, job, settings, client)
-    cache.put(cache.key(reply.get("version"), job), reply)
+    # The same job for the same version already running (fifty clients opening the same page,
+    # or sending the same query, right after a start or a publish): wait for its answer instead
+    # of queueing another copy for the workers. Its error, if any, is this request's error too
+    # (errors are never cached).
+    flights, lock = _flights(state)
+    with lock:
+        flight = flights.get(key)
+        leader = flight is None
+        if leader:
+            flight = flights[key] = _Flight()
+    if not leader:
+        shared = await _follow(state, flight, client)
+        if shared is not None:
+            return shared
+        return await _in_pool(state, job, settings, client)  # the first request could not run it: ask anew
+    try:
+        reply = await _run_job(state, job, settings, client, on_start=flight.start)
+    except ApiError as err:
+        if err.status == 429:  # about the first request's client, not about the job
+            flight.future.set_result(None)
+        else:
+            flight.future.set_exception(err)
+        raise
+    except BaseException:
+        flight.future.set_result(None)  # cancelled or unexpected: the others run the job themselves
+        raise
+    else:
+        cache.put(cache.key(reply.get("version"), job), reply)
+        flight.future.set_result(reply)
+    finally:
+        with lock:
+            flights.pop(key, None)
     return reply
 
 
-async def _run_job(state, job: dict, settings, client: str | None = None) -> dict:
+class _Flight:
+    """A job one request is running for every request that asks the same meanwhile.
+
+    Thread-safe (test clients each run an event loop of their own on one app). `start` is
+    called when the job gets a worker: a user who waits for someone else's run of the same
+    text is under fair use as if it ran its own, its time counting from then."""
+
+    def __init__(self):
+        self.future: concurrent.futures.Future = concurrent.futures.Future()
+        self._lock = threading.Lock()
+        self._started = False
+        self._on_start: list = []
+
+    def start(self) -> None:
+        with self._lock:
+            self._started, waiting, self._on_start = True, self._on_start, []
+        for f in waiting:
+            f()
+
+    def on_start(self, f) -> None:
+        with self._lock:
+            if not self._started:
+                self._on_start.append(f)
+                return
+        f()
+
+
+async def _follow(state, flight: _Flight, client: str | None) -> dict | None:
+    """The answer of a job another request is running (None: run it yourself)."""
+    if client is None:
+        return await asyncio.shield(asyncio.wrap_future(flight.future))
+    fair = fair_use(state)
+    ticket = fair.admit(client)  # 429 here too if this client already has a slow query
+    try:
+        flight.on_start(lambda: fair.started(client, ticket))
+        return await asyncio.shield(asyncio.wrap_future(flight.future))
+    finally:
+        fair.release(client, ticket)
+
+
+def _flights(state) -> tuple[dict, threading.Lock]:
+    flights = getattr(state, "flights", None)
+    if flights is None:
+        flights = state.flights = ({}, threading.Lock())
+    return flights
+
+
+async def _run_job(state, job: dict, settings, client: str | None = None, on_start=None) -> dict:
     retry = {"Retry-After": str(settings.retry_after)}
     fair = ticket = None
     if client is not None:
@@ -208,8 +310,9 @@ async def _run_job(state, job: dict, settings, client: str | None = None) -> dic
         ticket = fair.admit(client)
     try:
         if fair is None:
-            return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit)
-        return await run_in_threadpool(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket)
+            return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit, on_start=on_start)
+        return await run_in_threadpool(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket,
+                                       on_start)
     except QueryTimeout as err:
         raise ApiError(503, "Query timed out",
                        f"the query was stopped after {err.seconds:.1f} s (limit {settings.time_limit:g} s)",
