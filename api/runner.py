@@ -11,11 +11,10 @@ import threading
 import time
 from collections import OrderedDict
 
-from starlette.concurrency import run_in_threadpool
 
-from api import guard
+from api import cancel, guard
 from api.errors import ApiError
-from api.worker import PoolBusy, QueryFailed, QueryTimeout, WorkerLost, to_transport
+from api.worker import JobCancelled, PoolBusy, QueryFailed, QueryTimeout, WorkerLost, to_transport
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -102,9 +101,10 @@ def fair_use(state) -> FairUse:
     return fair
 
 
-def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float, client: str, ticket: int) -> dict:
+def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float, client: str, ticket: int,
+                 cancel=None) -> dict:
     return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0,
-                    on_start=lambda: fair.started(client, ticket))
+                    on_start=lambda: fair.started(client, ticket), cancel=cancel)
 
 
 class ResultCache:
@@ -207,9 +207,13 @@ async def _run_job(state, job: dict, settings, client: str | None = None) -> dic
         fair = fair_use(state)
         ticket = fair.admit(client)
     try:
+        # every job stops when its client goes away (api.cancel): the worker is freed at once
         if fair is None:
-            return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit)
-        return await run_in_threadpool(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket)
+            return await cancel.in_thread(state.pool.run, job, time_limit=settings.time_limit)
+        return await cancel.in_thread(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket)
+    except (cancel.Cancelled, JobCancelled):
+        # nobody reads this answer; 499 (nginx's "client closed request") marks it in the access log
+        raise ApiError(499, "Client closed request", "the client went away; the query was stopped") from None
     except QueryTimeout as err:
         raise ApiError(503, "Query timed out",
                        f"the query was stopped after {err.seconds:.1f} s (limit {settings.time_limit:g} s)",

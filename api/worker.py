@@ -51,6 +51,11 @@ class WorkerLost(Exception):
     """The worker process died while answering (killed from outside, out of memory …)."""
 
 
+class JobCancelled(Exception):
+    """The caller set the job's `cancel` event (its client went away): the job was dropped,
+    or its worker killed and replaced."""
+
+
 class QueryFailed(Exception):
     """The query was not answered: kind is 'syntax' (parser, with position), 'evaluation'
     (the engine's message) or 'service' (a SERVICE pattern, refused before the engine ran)."""
@@ -189,8 +194,9 @@ def _warm() -> None:
     """Import what every job needs before the first one, so no query pays for it."""
     from api import formats, guard  # noqa: F401
     from rdflib.plugins.sparql import parser  # noqa: F401
-    from queries import linking  # noqa: F401
+    from queries import linking, names  # noqa: F401
     from viz import render, select  # noqa: F401
+    from api import charts, facets, findings, source  # noqa: F401  (the workbench's calls)
 
 
 def _die_with_parent() -> None:
@@ -300,6 +306,7 @@ class PoolStats:
     last_error: str = ""
     idle: int = field(default=0)
     switches: int = 0       # store versions the pool moved to after a rebuild
+    cancelled: int = 0      # jobs stopped because their client went away
 
 
 class WorkerPool:
@@ -361,26 +368,36 @@ class WorkerPool:
         return self._idle.qsize()
 
     # work
-    def run(self, job: dict, *, time_limit: float, reserve: int = 0, on_start=None) -> dict:
+    def run(self, job: dict, *, time_limit: float, reserve: int = 0, on_start=None,
+            cancel: threading.Event | None = None) -> dict:
         """Answer `job` in a worker within `time_limit` seconds, or raise.
 
         `reserve`: take a worker only while that leaves this many idle (for other work).
-        Raises PoolBusy, QueryTimeout, WorkerLost or QueryFailed.
+        `cancel`: once set, the job is dropped (waiting) or its worker killed (running).
+        Raises PoolBusy, QueryTimeout, WorkerLost, JobCancelled or QueryFailed.
         """
         if not self._started:
             self.start()
         self.check_version()
         deadline = time.monotonic() + self.queue_wait
+        step = self.CANCEL_CHECK if cancel is not None else None
         while True:
+            left = max(0.0, deadline - time.monotonic())
             try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                worker = self._idle.get(timeout=left if step is None else min(left, step))
             except queue.Empty:
+                if cancel is not None and cancel.is_set():
+                    raise JobCancelled() from None
+                if time.monotonic() < deadline:
+                    continue
                 raise PoolBusy() from None
             if worker.version != self.version:
                 self._dismiss(worker)  # of a generation the pool has left
                 continue
             if reserve and self._idle.qsize() < reserve:
                 self._idle.put(worker)
+                if cancel is not None and cancel.is_set():
+                    raise JobCancelled()
                 if time.monotonic() >= deadline:
                     raise PoolBusy()
                 time.sleep(0.02)
@@ -391,7 +408,12 @@ class WorkerPool:
         started = time.monotonic()
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(time_limit):
+            answered = self._wait(worker.conn, started + time_limit, cancel)
+            if answered is None:
+                self._retire(worker, timed_out=False, cancelled=True)
+                worker = None
+                raise JobCancelled()
+            if not answered:
                 self._retire(worker, timed_out=True)
                 worker = None
                 raise QueryTimeout(time.monotonic() - started)
@@ -410,6 +432,21 @@ class WorkerPool:
             raise QueryFailed(reply["kind"], reply["message"], reply.get("error"))
         reply["version"] = self.version
         return reply
+
+    CANCEL_CHECK = 0.05  # seconds between looks at a job's cancel event
+
+    def _wait(self, conn: Connection, deadline: float, cancel: threading.Event | None) -> bool | None:
+        """True once `conn` has the answer, False at the deadline, None if cancelled first."""
+        if cancel is None:
+            return conn.poll(max(0.0, deadline - time.monotonic()))
+        while True:
+            left = deadline - time.monotonic()
+            if conn.poll(max(0.0, min(left, self.CANCEL_CHECK))):
+                return True
+            if cancel.is_set():
+                return None
+            if left <= self.CANCEL_CHECK:
+                return False
 
     def check_version(self) -> None:
         """Start moving to the published store version if it is not the pool's (cheap; rate-limited)."""
@@ -509,12 +546,14 @@ class WorkerPool:
             self._live.pop(worker.pid, None)
         self._kill(worker)
 
-    def _retire(self, worker: _Worker, *, timed_out: bool) -> None:
+    def _retire(self, worker: _Worker, *, timed_out: bool, cancelled: bool = False) -> None:
         """Kill a worker now and start its replacement in the background."""
         with self._lock:
             self._live.pop(worker.pid, None)
         self._kill(worker)
-        if timed_out:
+        if cancelled:
+            self.stats.cancelled += 1
+        elif timed_out:
             self.stats.timeouts += 1
         else:
             self.stats.lost += 1
