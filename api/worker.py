@@ -126,11 +126,15 @@ class _Refused(Exception):
 def execute(store, job: dict) -> dict:
     """Run one job against an open pyoxigraph store (inside the worker)."""
     import pyoxigraph as ox
-    from api import formats, guard
+    from api import formats, guard, lint
     from queries.engines import PREFIX_MAP
     if guard.service_in_parse(job["sparql"]):
         # decided on the parse tree right before the engine, which would really connect out
         raise _Refused("service")
+    try:
+        lint.check(job["sparql"])  # a typo'd variable making a cross product: 400, not a time-out
+    except lint.CrossProduct as err:
+        raise CallError(400, "Query joins nothing (cross product)", err.detail, err.hint) from None
     kwargs = {}
     if job.get("default_graph") is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
