@@ -14,6 +14,8 @@ code) that the server turns into the same error shape as everywhere else.
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 
 class CallError(Exception):
@@ -74,9 +76,40 @@ def _related(store, args):
 
 # --- the workbench: the route modules' own functions, run here ------------------------
 
+# The facet pairs and the findings are computed once per worker and store version (their
+# functions cache on the store view), which takes seconds on a large collection (7.9 s and
+# 11.8 s on 40 issues). A worker starts computing them as soon as it has opened the store
+# (`warm`), so no request waits for all of it; a request that comes while they are being
+# computed waits up to `wait` seconds (the routes pass most of the time limit), then gets
+# 503 "Warming up" — the worker is not killed, so the work already done is not lost.
+_WARM = threading.Lock()
+_WARM_STARTED: list[float] = []
+
+
+def warm(store) -> None:
+    """Compute the workbench tables of `store` (run in a worker thread at start)."""
+    from api import facets, findings
+    with _WARM:
+        _WARM_STARTED.append(time.monotonic())
+        try:
+            facets.facet_state(store, [])
+            findings.gather(store)
+        except Exception:  # the request that needs them computes them again and reports the error
+            pass
+
+
+def _warmed(args) -> None:
+    if _WARM.acquire(timeout=max(0.0, float(args.get("wait", 0)))):
+        _WARM.release()
+        return
+    since = time.monotonic() - _WARM_STARTED[-1] if _WARM_STARTED else 0.0
+    raise CallError(503, "Warming up", f"this worker has been computing the workbench's tables for {since:.0f} s "
+                    "since it started (once per worker and store version)", "try again in a few seconds")
+
 def _tasks(store, args):
     """/tasks: the facet state of a selection, rows `offset`…`offset+limit`, facets cut at `cap`."""
     from api import facets
+    _warmed(args)
     picks = [tuple(p) for p in args["picks"]]
     st = facets.facet_state(store, picks)
     start, cap = args["offset"], args["cap"]
@@ -91,6 +124,7 @@ def _findings(store, args):
     """/findings: the findings matching the filters, `offset`…`offset+limit`, and (for the
     page's filter form) the plans, units, kinds and severities of all findings."""
     from api import findings
+    _warmed(args)
     everything = findings.gather(store)
     found = [f for f in everything if findings.matches(f, findings.Filters(**args["filters"]))]
     start = args["offset"]

@@ -140,8 +140,9 @@ def _task_json(r: dict) -> dict:
 async def _state(request: Request, picks: list[tuple[str, str]], offset: int, limit: int) -> dict:
     """The facet state, computed in a query worker (api.calls)."""
     cap = request.app.state.settings.row_limit
+    # wait: a worker still computing the tables (api.calls.warm) answers "Warming up" in time
     reply = await run_call(request.app.state, "tasks", picks=[list(p) for p in picks], offset=offset,
-                           limit=min(limit, cap), cap=cap)
+                           limit=min(limit, cap), cap=cap, wait=0.8 * request.app.state.settings.time_limit)
     return reply["data"]
 
 

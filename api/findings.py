@@ -200,8 +200,10 @@ async def _found(request: Request, flt: Filters, offset: int = 0, limit: int | N
                  options: bool = False) -> dict:
     """The matching findings, computed in a query worker (api.calls)."""
     cap = request.app.state.settings.row_limit
+    # wait: a worker still computing the tables (api.calls.warm) answers "Warming up" in time
     reply = await run_call(request.app.state, "findings", filters=flt.__dict__, offset=offset,
-                           limit=min(limit or cap, cap), options=options)
+                           limit=min(limit or cap, cap), options=options,
+                           wait=0.8 * request.app.state.settings.time_limit)
     return reply["data"]
 
 

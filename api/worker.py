@@ -263,6 +263,8 @@ def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb:
         return
     if not hello["ok"]:
         return
+    # the workbench's tables, computed while the worker already answers other jobs
+    threading.Thread(target=calls.warm, args=(view,), name="workbench-warm", daemon=True).start()
     while True:
         try:
             job = conn.recv()
