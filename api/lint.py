@@ -12,13 +12,13 @@ variable written only once in the whole query text. A variable written once can 
 join anything, so it means "anything" — exactly what a blank node `[]` says; a query that
 really wants the product writes `[]` (or shares a variable) and is not refused. Everything
 else is left to the engine and the time limit. Where rdflib cannot parse the text, nothing
-is decided here (the engine reports the syntax error).
+is decided here (the engine reports the syntax error). The worker gets this from
+`api.guard.review`, which parses each query text once for this and the SERVICE check.
 """
 from __future__ import annotations
 
 import difflib
 from collections import Counter
-from functools import lru_cache
 
 from api.guard import _TOKEN
 
@@ -50,7 +50,6 @@ def _empty(p) -> bool:
     return getattr(p, "name", None) == "BGP" and not p.get("triples")
 
 
-@lru_cache(maxsize=1024)
 def check(text: str) -> None:
     """Raise CrossProduct for a disconnected OPTIONAL holding a once-written variable.
 
@@ -62,14 +61,26 @@ def check(text: str) -> None:
     ...     print(err.hint)
     did you mean ?evidence? to match anything there on purpose, write [] instead of ?evidnce
     """
-    if "OPTIONAL" not in text.upper():
-        return
-    from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        tree = parseQuery(text)
     except Exception:  # includes RecursionError: the engine decides
         return
+    found = cross_product(tree, text)
+    if found:
+        raise CrossProduct(*found)
+
+
+def cross_product(tree, text: str) -> tuple[str, str] | None:
+    """(detail, hint) if rdflib's parse `tree` of `text` has the typo'd cross product, else None.
+    Translating to the algebra changes `tree`: use it for nothing after this."""
+    if "OPTIONAL" not in text.upper():
+        return None
+    from rdflib.plugins.sparql.algebra import translateQuery
+    try:
+        algebra = translateQuery(tree).algebra
+    except Exception:  # includes RecursionError: the engine decides
+        return None
     counts = _variables(text)
     for join in _left_joins(algebra):
         left, right = join.p1, join.p2
@@ -85,6 +96,7 @@ def check(text: str) -> None:
         near = difflib.get_close_matches(name, [v for v in counts if v != name], n=1)
         hint = (f"did you mean ?{near[0]}? " if near else "") + \
             f"to match anything there on purpose, write [] instead of ?{name}"
-        raise CrossProduct(f"OPTIONAL {{ ?{name} … }} shares no variable with the pattern before it, and ?{name} "
-                           f"is written only once: every row would be repeated for every match of the OPTIONAL "
-                           f"(a cross product)", hint)
+        return (f"OPTIONAL {{ ?{name} … }} shares no variable with the pattern before it, and ?{name} "
+                f"is written only once: every row would be repeated for every match of the OPTIONAL "
+                f"(a cross product)", hint)
+    return None

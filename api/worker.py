@@ -126,15 +126,14 @@ class _Refused(Exception):
 def execute(store, job: dict) -> dict:
     """Run one job against an open pyoxigraph store (inside the worker)."""
     import pyoxigraph as ox
-    from api import formats, guard, lint
+    from api import formats, guard
     from queries.engines import PREFIX_MAP
-    if guard.service_in_parse(job["sparql"]):
+    service, cross = guard.review(job["sparql"])
+    if service:
         # decided on the parse tree right before the engine, which would really connect out
         raise _Refused("service")
-    try:
-        lint.check(job["sparql"])  # a typo'd variable making a cross product: 400, not a time-out
-    except lint.CrossProduct as err:
-        raise CallError(400, "Query joins nothing (cross product)", err.detail, err.hint) from None
+    if cross:  # a typo'd variable making a cross product (api.lint): 400, not a time-out
+        raise CallError(400, "Query joins nothing (cross product)", *cross)
     kwargs = {}
     if job.get("default_graph") is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
