@@ -212,8 +212,8 @@ async def _run_job(state, job: dict, settings, client: str | None = None) -> dic
             return await cancel.in_thread(state.pool.run, job, time_limit=settings.time_limit)
         return await cancel.in_thread(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket)
     except (cancel.Cancelled, JobCancelled):
-        # nobody reads this answer; 499 (nginx's "client closed request") marks it in the access log
-        raise ApiError(499, "Client closed request", "the client went away; the query was stopped") from None
+        # not an ApiError: no other request may take this as its answer (api.errors answers 499)
+        raise cancel.Cancelled() from None
     except QueryTimeout as err:
         raise ApiError(503, "Query timed out",
                        f"the query was stopped after {err.seconds:.1f} s (limit {settings.time_limit:g} s)",
