@@ -78,38 +78,50 @@ def _related(store, args):
 
 # The facet pairs and the findings are computed once per worker and store version (their
 # functions cache on the store view), which takes seconds on a large collection (7.9 s and
-# 11.8 s on 40 issues). A worker starts computing them as soon as it has opened the store
-# (`warm`), so no request waits for all of it; a request that comes while they are being
-# computed waits up to `wait` seconds (the routes pass most of the time limit), then gets
-# 503 "Warming up" — the worker is not killed, so the work already done is not lost.
-_WARM = threading.Lock()
+# 11.8 s on 40 issues). They are computed in a thread of the worker (`warm`): from its start
+# for the workers of a generation (the server starting, a new store version), on the first
+# request that needs them for a worker that replaced a killed one (its CPU is better spent
+# on the queries that are waiting). A request waits up to `wait` seconds (the routes pass
+# most of the time limit), then gets 503 "Warming up" — the worker is not killed, so the
+# work goes on and the next request finds it done.
+_WARM_LOCK = threading.Lock()
+_WARM_DONE = threading.Event()
 _WARM_STARTED: list[float] = []
 
 
-def warm(store) -> None:
-    """Compute the workbench tables of `store` (run in a worker thread at start)."""
+def _compute(store) -> None:
     from api import facets, findings
-    with _WARM:
+    try:
+        facets.facet_state(store, [])
+        findings.gather(store)
+    except Exception:  # the request that needs them computes them again and reports the error
+        pass
+    finally:
+        _WARM_DONE.set()
+
+
+def warm(store) -> None:
+    """Start computing the workbench tables of `store` in a thread (once per worker)."""
+    with _WARM_LOCK:
+        if _WARM_STARTED:
+            return
         _WARM_STARTED.append(time.monotonic())
-        try:
-            facets.facet_state(store, [])
-            findings.gather(store)
-        except Exception:  # the request that needs them computes them again and reports the error
-            pass
+    threading.Thread(target=_compute, args=(store,), name="workbench-warm", daemon=True).start()
 
 
-def _warmed(args) -> None:
-    if _WARM.acquire(timeout=max(0.0, float(args.get("wait", 0)))):
-        _WARM.release()
+def _warmed(store, args) -> None:
+    warm(store)
+    if _WARM_DONE.wait(timeout=max(0.0, float(args.get("wait", 0)))):
         return
-    since = time.monotonic() - _WARM_STARTED[-1] if _WARM_STARTED else 0.0
+    since = time.monotonic() - _WARM_STARTED[0]
     raise CallError(503, "Warming up", f"this worker has been computing the workbench's tables for {since:.0f} s "
-                    "since it started (once per worker and store version)", "try again in a few seconds")
+                    "(once per worker and store version)", "try again in a few seconds")
+
 
 def _tasks(store, args):
     """/tasks: the facet state of a selection, rows `offset`…`offset+limit`, facets cut at `cap`."""
     from api import facets
-    _warmed(args)
+    _warmed(store, args)
     picks = [tuple(p) for p in args["picks"]]
     st = facets.facet_state(store, picks)
     start, cap = args["offset"], args["cap"]
@@ -124,7 +136,7 @@ def _findings(store, args):
     """/findings: the findings matching the filters, `offset`…`offset+limit`, and (for the
     page's filter form) the plans, units, kinds and severities of all findings."""
     from api import findings
-    _warmed(args)
+    _warmed(store, args)
     everything = findings.gather(store)
     found = [f for f in everything if findings.matches(f, findings.Filters(**args["filters"]))]
     start = args["offset"]

@@ -236,7 +236,7 @@ def _open(root: str):
     return view
 
 
-def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb: int = 0) -> None:
+def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb: int = 0, warm: bool = False) -> None:
     """Worker main loop: answer jobs from `conn` until it closes."""
     _die_with_parent()
     # Queries yield the CPU to the server process, so /health and routing stay quick
@@ -262,8 +262,8 @@ def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb:
         return
     if not hello["ok"]:
         return
-    # the workbench's tables, computed while the worker already answers other jobs
-    threading.Thread(target=calls.warm, args=(view,), name="workbench-warm", daemon=True).start()
+    if warm:  # the workbench's tables, computed while the worker already answers other jobs
+        calls.warm(view)
     while True:
         try:
             job = conn.recv()
@@ -474,7 +474,7 @@ class WorkerPool:
 
     # internals
     def _generation(self) -> tuple[list[_Worker], dict]:
-        pending = [self._spawn(count=(i == 0)) for i in range(self.size)]
+        pending = [self._spawn(count=(i == 0), warm=True) for i in range(self.size)]
         ready = [self._await_ready(proc, conn) for proc, conn in pending]
         return [w for w, _ in ready], ready[0][1]
 
@@ -513,11 +513,14 @@ class WorkerPool:
         finally:
             self._refreshing = False
 
-    def _spawn(self, count: bool = False):
-        """A fresh interpreter running this module, talking over a socket pair."""
+    def _spawn(self, count: bool = False, warm: bool = False):
+        """A fresh interpreter running this module, talking over a socket pair. `warm`: start
+        computing the workbench's tables at once (a generation's workers; a replacement waits
+        for a request that needs them: api.calls)."""
         ours, theirs = socket.socketpair()
         cmd = [sys.executable, "-m", "api.worker", str(theirs.fileno()), self.store_path,
-               "1" if self.isolate_network else "0", "1" if count else "0", str(self.memory_mb)]
+               "1" if self.isolate_network else "0", "1" if count else "0", str(self.memory_mb),
+               "1" if warm else "0"]
         proc = subprocess.Popen(cmd, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                                 env={**os.environ, "PYTHONPATH": _project_path()})
         theirs.close()
@@ -591,5 +594,6 @@ def _project_path() -> str:
     return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
 
 
-if __name__ == "__main__":  # a worker process: python -m api.worker FD STORE ISOLATE COUNT MEMORY_MB
-    _serve(Connection(int(sys.argv[1])), sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1", int(sys.argv[5]))
+if __name__ == "__main__":  # a worker process: python -m api.worker FD STORE ISOLATE COUNT MEMORY_MB WARM
+    _serve(Connection(int(sys.argv[1])), sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1", int(sys.argv[5]),
+           sys.argv[6:7] == ["1"])
