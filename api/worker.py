@@ -199,7 +199,8 @@ def _warm() -> None:
     from rdflib.plugins.sparql import parser  # noqa: F401
     from queries import linking, names  # noqa: F401
     from viz import render, select  # noqa: F401
-    from api import charts, facets, findings, source  # noqa: F401  (the workbench's calls)
+    # not the workbench's modules (api.facets … import FastAPI): a replacement for a killed
+    # worker must be ready fast; the first workbench call, or api.calls.warm, imports them
 
 
 def _die_with_parent() -> None:
