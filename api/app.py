@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from api import (charts, errors, facets, findings, graph_files, graphs, headers, links, pages, rest, search, source,
+from api import (cancel, charts, errors, facets, findings, graph_files, graphs, headers, links, pages, rest, search, source,
                  sparql, vocabulary)
 from api.errors import ApiError, error_response
 from api.settings import Settings
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.pool = settings, pool
     app.state.started = time.time()
     errors.install(app)
+    app.add_middleware(cancel.DisconnectWatch)  # a client that goes away stops its query (api.cancel)
     app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(headers.SecurityHeaders, csp=headers.policy(headers.script_hashes(_docs_html(app).decode())))
     app.include_router(sparql.router)
@@ -107,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # no file-system paths here: /health is public
         return {"status": "ok", "version": pool.version, "triples": pool.triples, "inputs": pool.inputs,
                 "workers": {"size": s.size, "idle": pool.idle_count(), "started": s.started,
-                            "timeouts": s.timeouts, "lost": s.lost, "networkIsolated": s.isolated,
+                            "timeouts": s.timeouts, "lost": s.lost, "cancelled": s.cancelled,
+                            "networkIsolated": s.isolated,
                             "versionSwitches": s.switches},
                 "cache": {"hits": getattr(app.state, "result_cache", None) and app.state.result_cache.hits or 0},
                 "uptime": round(time.time() - app.state.started, 1)}

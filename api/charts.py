@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.errors import ApiError
-from api.graphs import get_store
 from api.pages import _json_for_script, esc, page
+from api.runner import run_call
 from ontology.namespaces import ID
 from queries.library import load_library
 
@@ -30,11 +30,19 @@ SCRIPTS = ('<script src="/static/vendor/chartjs/chart.umd.min.js"></script>'
            '<script src="/static/chart-results.js"></script><script src="/static/charts.js"></script>')
 
 
-@router.get("/charts/deadlines.json", summary="Every task deadline (date, phrase, task, plan) for the timeline")
-def deadlines(store=Depends(get_store)) -> dict:
+def deadline_items(store) -> list[dict]:
+    """Every task deadline as plain rows (run in a query worker: api.calls "deadlines")."""
     res = store.query(DEADLINES)
-    items = [{v: (None if t is None else t.value) for v, t in zip(res.variables, row)} for row in res.rows]
-    return {"count": len(items), "items": items}
+    return [{v: (None if t is None else t.value) for v, t in zip(res.variables, row)} for row in res.rows]
+
+
+@router.get("/charts/deadlines.json", summary="Every task deadline (date, phrase, task, plan) for the timeline "
+            "(at most row_limit; `truncated` says when cut)")
+async def deadlines(request: Request) -> JSONResponse:
+    cap = request.app.state.settings.row_limit
+    data = (await run_call(request.app.state, "deadlines", cap=cap))["data"]
+    return JSONResponse(data, headers={"X-Gazettekg-Rows": str(len(data["items"])), "X-Gazettekg-Row-Limit": str(cap),
+                                       "X-Gazettekg-Truncated": "true" if data["truncated"] else "false"})
 
 
 def _bar_choices() -> list[tuple[str, str]]:

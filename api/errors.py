@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import cancel
+
 log = logging.getLogger("gazettekg.api")
 
 
@@ -60,6 +62,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(ApiError(400, "Bad request parameters", problems, "see /docs for the parameters"))
 
 
+async def _client_gone(request: Request, exc: Exception) -> JSONResponse:
+    # nobody reads this; 499 (nginx's "client closed request") marks it in the access log
+    return error_response(ApiError(499, "Client closed request", "the client went away; its query was stopped"))
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(ApiError(500, "Internal error", "the server failed to answer this request",
@@ -70,4 +77,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(cancel.Cancelled, _client_gone)  # a job stopped on disconnect (api.cancel)
     app.add_exception_handler(Exception, _unexpected)

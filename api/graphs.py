@@ -16,7 +16,6 @@ the labels and texts of what it returns are then looked up in a worker too.
 """
 from __future__ import annotations
 
-import threading
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
@@ -30,33 +29,6 @@ from viz import render, select
 router = APIRouter(prefix="/graph", tags=["Graphs"])
 
 IRI_HELP = "the entity's full IRI, e.g. https://w3id.org/gazettekg/id/task/xuzheng-2020-7/2-2-3"
-
-
-_OPENING = threading.Lock()
-
-
-def get_store(request: Request):
-    """An in-process read-only view of the store, for the routes that still read it in the
-    server process: the same store version the query workers answer from (re-opened when
-    the pool switches to a newly published version), unless the app was given one
-    (`app.state.store`, as tests do)."""
-    from queries.engines import StoreError, open_store
-    state = request.app.state
-    given = getattr(state, "store", None)
-    if given is not None:
-        return given
-    version = state.pool.version
-    held = getattr(state, "store_view", None)
-    if held is None or held[0] != version:
-        with _OPENING:
-            held = getattr(state, "store_view", None)
-            if held is None or held[0] != version:
-                try:
-                    held = (version, open_store(state.settings.store))
-                except StoreError:
-                    raise ApiError(503, "No store", "the store could not be opened", "try again shortly") from None
-                state.store_view = held
-    return held[1]
 
 
 def _answer(reply: dict) -> Response:

@@ -139,6 +139,23 @@ _MAYBE_SERVICE = re.compile(r"service|\\u", re.IGNORECASE)
 
 
 @lru_cache(maxsize=2048)
+def review(text: str) -> tuple[bool, tuple[str, str] | None]:
+    """From one parse of the query (the costly part, ~25 ms for a library query): whether it
+    holds a SERVICE pattern (see the module text), and api.lint's refusal of a typo'd cross
+    product as (detail, hint), or None."""
+    if not _MAYBE_SERVICE.search(text) and "OPTIONAL" not in text.upper():
+        return False, None  # nothing for the parse to find: no SERVICE spelling, no OPTIONAL to lint
+    from rdflib.plugins.sparql.parser import parseQuery
+    try:
+        tree = parseQuery(text)
+    except Exception:  # includes RecursionError: fall back to the over-approximation
+        return _service_like_token(text), None
+    if _has_service(tree):
+        return True, None
+    from api import lint
+    return False, lint.cross_product(tree, text)  # translating changes the tree: it goes last
+
+
 def service_in_parse(text: str) -> bool:
     """Does the query contain a SERVICE pattern, by its parse tree (see the module text)?
 
@@ -149,11 +166,4 @@ def service_in_parse(text: str) -> bool:
     >>> service_in_parse("PREFIX service: <http://e/> SELECT ?x WHERE { BIND(service:x AS ?x) }")
     False
     """
-    if not _MAYBE_SERVICE.search(text):
-        return False  # no spelling of the keyword at all: nothing for the ~36 ms parse to find
-    from rdflib.plugins.sparql.parser import parseQuery
-    try:
-        tree = parseQuery(text)
-    except Exception:  # includes RecursionError: fall back to the over-approximation
-        return _service_like_token(text)
-    return _has_service(tree)
+    return review(text)[0]

@@ -371,19 +371,20 @@ async def run_library_query(request: Request, name: str):
     media = "application/json" if chosen.name == "json" else chosen.media_type
     body = reply["body"]
     if reply["count"] == 0 and chosen.name == "json":  # a name that matched nothing: say what it may mean
-        body = _with_suggestions(request, body, raw)
+        body = await _with_suggestions(request, body, raw)
     return Response(body, media_type=media,
                     headers=result_headers(reply, request.app.state.settings.row_limit) | {"Vary": "Accept"})
 
 
-def _with_suggestions(request: Request, body: bytes, params: dict[str, str]) -> bytes:
+async def _with_suggestions(request: Request, body: bytes, params: dict[str, str]) -> bytes:
     """An empty JSON answer plus `suggestions`: for each name parameter (unit, region,
-    project), the entities it may have meant (queries.names)."""
+    project), the entities it may have meant (queries.names, run in a query worker)."""
     import json
 
-    from queries.names import suggest_for_params
-    from api.graphs import get_store
-    found = suggest_for_params(get_store(request), params)
+    from api.runner import run_call
+    from queries.names import NAME_PARAMS
+    wanted = {k: v for k, v in params.items() if k in NAME_PARAMS and v}
+    found = (await run_call(request.app.state, "suggest", params=wanted))["data"] if wanted else {}
     if not found:
         return body
     doc = json.loads(body)

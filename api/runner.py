@@ -14,11 +14,10 @@ import time
 from collections import OrderedDict
 from functools import lru_cache
 
-from starlette.concurrency import run_in_threadpool
 
-from api import guard
+from api import cancel, guard
 from api.errors import ApiError
-from api.worker import PoolBusy, QueryFailed, QueryTimeout, WorkerLost, to_transport
+from api.worker import JobCancelled, PoolBusy, QueryFailed, QueryTimeout, WorkerLost, to_transport
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -124,12 +123,12 @@ def fair_use(state) -> FairUse:
 
 
 def _run_in_lane(pool, fair: "FairUse", job: dict, time_limit: float, client: str, ticket: int,
-                 on_start=None) -> dict:
+                 on_start=None, cancel=None) -> dict:
     def started():
         fair.started(client, ticket)
         if on_start is not None:
             on_start()
-    return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0, on_start=started)
+    return pool.run(job, time_limit=time_limit, reserve=1 if pool.size > 1 else 0, on_start=started, cancel=cancel)
 
 
 class ResultCache:
@@ -309,10 +308,14 @@ async def _run_job(state, job: dict, settings, client: str | None = None, on_sta
         fair = fair_use(state)
         ticket = fair.admit(client)
     try:
+        # every job stops when its client goes away (api.cancel): the worker is freed at once
         if fair is None:
-            return await run_in_threadpool(state.pool.run, job, time_limit=settings.time_limit, on_start=on_start)
-        return await run_in_threadpool(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket,
-                                       on_start)
+            return await cancel.in_thread(state.pool.run, job, time_limit=settings.time_limit, on_start=on_start)
+        return await cancel.in_thread(_run_in_lane, state.pool, fair, job, settings.time_limit, client, ticket,
+                                      on_start)
+    except (cancel.Cancelled, JobCancelled):
+        # not an ApiError: no other request may take this as its answer (api.errors answers 499)
+        raise cancel.Cancelled() from None
     except QueryTimeout as err:
         raise ApiError(503, "Query timed out",
                        f"the query was stopped after {err.seconds:.1f} s (limit {settings.time_limit:g} s)",

@@ -5,7 +5,8 @@ that file's lines around N (the cited span highlighted, and a quoted phrase mark
 it), breadcrumbs (gazette › plan › section) and, beside each line, the tasks that start
 there. The text is read from the file the store's manifest names, after checking its
 sha256 against the graph's gk:sha256 — a moved or edited file gives a clear error, never a
-wrong text. The look-ups are small and indexed, so they read the store in-process.
+wrong text. The look-ups and the file read run in a query worker (api.calls "source",
+"locate"), under the service's time limit, like every route that reads the store.
 """
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.errors import ApiError
-from api.graphs import get_store
 from api.pages import esc, page
 from api.rest import page_path
+from api.runner import run_call
 from kg_build.reading import InputError, decode_gazette
 from ontology.namespaces import ID
 
@@ -100,10 +101,10 @@ def read_lines(store, issue: str) -> tuple[dict, list[str]]:
                        "rebuild the store from the gazette files (`gazettekg build FILES`)")
     data = path.read_bytes()
     if info["sha"] and hashlib.sha256(data).hexdigest() != info["sha"]:
-        raise ApiError(409, "Gazette text changed", f"{path} no longer has the content the graph was built from",
+        raise ApiError(409, "Gazette text changed", f"{path.name} no longer has the content the graph was built from",
                        "rebuild the store (`gazettekg build`) so lines and text agree again")
     try:
-        text, _ = decode_gazette(data, source=str(path))
+        text, _ = decode_gazette(data, source=path.name)  # no file-system path in a public answer
     except InputError as err:
         raise ApiError(409, "Gazette text unreadable", str(err)) from None
     return info, text.split("\n")
@@ -141,14 +142,8 @@ def _mark(text: str, phrase: str | None) -> str:
     return f'<mark class="quote">{esc(phrase)}</mark>'.join(esc(part) for part in text.split(phrase))
 
 
-@router.get("/source/{issue}", response_class=HTMLResponse,
-            summary="The gazette text around a source line, the cited span highlighted, with the tasks on those lines")
-def source_view(issue: str, line: int = Query(..., ge=1, description="1-based line of the input file"),
-                end: int | None = Query(None, ge=1, description="last line of the cited span (default: line)"),
-                quote_text: str | None = Query(None, alias="quote", max_length=500,
-                                               description="a phrase to mark inside the span"),
-                context: int = Query(12, ge=0, le=200, description="lines to show before and after"),
-                store=Depends(get_store)) -> HTMLResponse:
+def source_body(store, issue: str, line: int, end: int | None, quote_text: str | None, context: int) -> dict:
+    """The source view's title and HTML body (run in a query worker: api.calls "source")."""
     info, lines = read_lines(store, issue)
     if line > len(lines):
         raise ApiError(404, "No such line", f"{info['file'] or issue} has {len(lines)} lines, not {line}",
@@ -176,15 +171,25 @@ def source_view(issue: str, line: int = Query(..., ge=1, description="1-based li
 <p class="muted">第 {first}–{last} 行，共 {len(lines)} 行 <span class="en">lines {first}–{last} of {len(lines)}</span> ·
 <a href="{esc(wider)}">更多上下文 <span class="en">more context</span></a></p>
 <table class="source-text"><tbody>{''.join(rows)}</tbody></table></main>"""
-    return page(f"原文 {issue}:{line} · GazetteKG", body)
+    return {"title": f"原文 {issue}:{line} · GazetteKG", "body": body}
 
 
-@router.get("/source", summary="The source view of an entity (task, plan, target): redirects to /source/{issue}?line=N",
-            response_class=RedirectResponse, status_code=303)
-def locate(iri: str = Query(..., description="the entity's IRI"),
-           line: int | None = Query(None, ge=1, description="a line to show instead of the entity's own"),
-           quote_text: str | None = Query(None, alias="quote", max_length=500),
-           store=Depends(get_store)) -> RedirectResponse:
+@router.get("/source/{issue}", response_class=HTMLResponse,
+            summary="The gazette text around a source line, the cited span highlighted, with the tasks on those lines")
+async def source_view(request: Request, issue: str,
+                      line: int = Query(..., ge=1, description="1-based line of the input file"),
+                      end: int | None = Query(None, ge=1, description="last line of the cited span (default: line)"),
+                      quote_text: str | None = Query(None, alias="quote", max_length=500,
+                                                     description="a phrase to mark inside the span"),
+                      context: int = Query(12, ge=0, le=200, description="lines to show before and after")
+                      ) -> HTMLResponse:
+    got = (await run_call(request.app.state, "source", issue=issue, line=line, end=end, quote_text=quote_text,
+                          context=context))["data"]
+    return page(got["title"], got["body"])
+
+
+def locate_url(store, iri: str, line: int | None, quote_text: str | None) -> str:
+    """Where the source view of an entity is (run in a query worker: api.calls "locate")."""
     try:
         node = ox.NamedNode(iri)
     except ValueError:
@@ -196,4 +201,13 @@ def locate(iri: str = Query(..., description="the entity's IRI"),
                        "tasks, plans and targets have source lines")
     start = line or int(found[0]["line"])
     end = int(found[0]["end"]) if line is None and found[0]["end"] else None
-    return RedirectResponse(source_url(issue, start, end=end, quote_text=quote_text), status_code=303)
+    return source_url(issue, start, end=end, quote_text=quote_text)
+
+
+@router.get("/source", summary="The source view of an entity (task, plan, target): redirects to /source/{issue}?line=N",
+            response_class=RedirectResponse, status_code=303)
+async def locate(request: Request, iri: str = Query(..., description="the entity's IRI"),
+                 line: int | None = Query(None, ge=1, description="a line to show instead of the entity's own"),
+                 quote_text: str | None = Query(None, alias="quote", max_length=500)) -> RedirectResponse:
+    url = (await run_call(request.app.state, "locate", iri=iri, line=line, quote_text=quote_text))["data"]
+    return RedirectResponse(url, status_code=303)

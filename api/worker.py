@@ -52,6 +52,11 @@ class WorkerLost(Exception):
     """The worker process died while answering (killed from outside, out of memory …)."""
 
 
+class JobCancelled(Exception):
+    """The caller set the job's `cancel` event (its client went away): the job was dropped,
+    or its worker killed and replaced."""
+
+
 class QueryFailed(Exception):
     """The query was not answered: kind is 'syntax' (parser, with position), 'evaluation'
     (the engine's message) or 'service' (a SERVICE pattern, refused before the engine ran)."""
@@ -124,9 +129,14 @@ def execute(store, job: dict) -> dict:
     import pyoxigraph as ox
     from api import formats, guard
     from queries.engines import PREFIX_MAP
-    if job["sparql"] not in _library_texts() and guard.service_in_parse(job["sparql"]):
+    text = job["sparql"]
+    # the bundled library's texts hold no SERVICE and no typo'd cross product: not parsed again
+    service, cross = (False, None) if text in _library_texts() else guard.review(text)
+    if service:
         # decided on the parse tree right before the engine, which would really connect out
         raise _Refused("service")
+    if cross:  # a typo'd variable making a cross product (api.lint): 400, not a time-out
+        raise CallError(400, "Query joins nothing (cross product)", *cross)
     kwargs = {}
     if job.get("default_graph") is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
@@ -200,8 +210,10 @@ def _warm() -> None:
     """Import what every job needs before the first one, so no query pays for it."""
     from api import formats, guard  # noqa: F401
     from rdflib.plugins.sparql import parser  # noqa: F401
-    from queries import linking  # noqa: F401
+    from queries import linking, names  # noqa: F401
     from viz import render, select  # noqa: F401
+    # not the workbench's modules (api.facets … import FastAPI): a replacement for a killed
+    # worker must be ready fast; the first workbench call, or api.calls.warm, imports them
     _library_texts()
 
 
@@ -239,7 +251,7 @@ def _open(root: str):
     return view
 
 
-def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb: int = 0) -> None:
+def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb: int = 0, warm: bool = False) -> None:
     """Worker main loop: answer jobs from `conn` until it closes."""
     _die_with_parent()
     # Queries yield the CPU to the server process, so /health and routing stay quick
@@ -265,6 +277,8 @@ def _serve(conn, store_path: str, isolate: bool, count: bool = False, memory_mb:
         return
     if not hello["ok"]:
         return
+    if warm:  # the workbench's tables, computed while the worker already answers other jobs
+        calls.warm(view)
     while True:
         try:
             job = conn.recv()
@@ -312,6 +326,7 @@ class PoolStats:
     last_error: str = ""
     idle: int = field(default=0)
     switches: int = 0       # store versions the pool moved to after a rebuild
+    cancelled: int = 0      # jobs stopped because their client went away
 
 
 class WorkerPool:
@@ -373,26 +388,36 @@ class WorkerPool:
         return self._idle.qsize()
 
     # work
-    def run(self, job: dict, *, time_limit: float, reserve: int = 0, on_start=None) -> dict:
+    def run(self, job: dict, *, time_limit: float, reserve: int = 0, on_start=None,
+            cancel: threading.Event | None = None) -> dict:
         """Answer `job` in a worker within `time_limit` seconds, or raise.
 
         `reserve`: take a worker only while that leaves this many idle (for other work).
-        Raises PoolBusy, QueryTimeout, WorkerLost or QueryFailed.
+        `cancel`: once set, the job is dropped (waiting) or its worker killed (running).
+        Raises PoolBusy, QueryTimeout, WorkerLost, JobCancelled or QueryFailed.
         """
         if not self._started:
             self.start()
         self.check_version()
         deadline = time.monotonic() + self.queue_wait
+        step = self.CANCEL_CHECK if cancel is not None else None
         while True:
+            left = max(0.0, deadline - time.monotonic())
             try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                worker = self._idle.get(timeout=left if step is None else min(left, step))
             except queue.Empty:
+                if cancel is not None and cancel.is_set():
+                    raise JobCancelled() from None
+                if time.monotonic() < deadline:
+                    continue
                 raise PoolBusy() from None
             if worker.version != self.version:
                 self._dismiss(worker)  # of a generation the pool has left
                 continue
             if reserve and self._idle.qsize() < reserve:
                 self._idle.put(worker)
+                if cancel is not None and cancel.is_set():
+                    raise JobCancelled()
                 if time.monotonic() >= deadline:
                     raise PoolBusy()
                 time.sleep(0.02)
@@ -404,7 +429,12 @@ class WorkerPool:
         started = time.monotonic()
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(time_limit):
+            answered = self._wait(worker.conn, started + time_limit, cancel)
+            if answered is None:
+                self._retire(worker, timed_out=False, cancelled=True)
+                worker = None
+                raise JobCancelled()
+            if not answered:
                 self._retire(worker, timed_out=True)
                 worker = None
                 raise QueryTimeout(time.monotonic() - started)
@@ -423,6 +453,21 @@ class WorkerPool:
             raise QueryFailed(reply["kind"], reply["message"], reply.get("error"))
         reply["version"] = version
         return reply
+
+    CANCEL_CHECK = 0.05  # seconds between looks at a job's cancel event
+
+    def _wait(self, conn: Connection, deadline: float, cancel: threading.Event | None) -> bool | None:
+        """True once `conn` has the answer, False at the deadline, None if cancelled first."""
+        if cancel is None:
+            return conn.poll(max(0.0, deadline - time.monotonic()))
+        while True:
+            left = deadline - time.monotonic()
+            if conn.poll(max(0.0, min(left, self.CANCEL_CHECK))):
+                return True
+            if cancel.is_set():
+                return None
+            if left <= self.CANCEL_CHECK:
+                return False
 
     def check_version(self) -> None:
         """Start moving to the published store version if it is not the pool's (cheap; rate-limited)."""
@@ -445,7 +490,7 @@ class WorkerPool:
 
     # internals
     def _generation(self) -> tuple[list[_Worker], dict]:
-        pending = [self._spawn(count=(i == 0)) for i in range(self.size)]
+        pending = [self._spawn(count=(i == 0), warm=True) for i in range(self.size)]
         ready = [self._await_ready(proc, conn) for proc, conn in pending]
         return [w for w, _ in ready], ready[0][1]
 
@@ -484,11 +529,14 @@ class WorkerPool:
         finally:
             self._refreshing = False
 
-    def _spawn(self, count: bool = False):
-        """A fresh interpreter running this module, talking over a socket pair."""
+    def _spawn(self, count: bool = False, warm: bool = False):
+        """A fresh interpreter running this module, talking over a socket pair. `warm`: start
+        computing the workbench's tables at once (a generation's workers; a replacement waits
+        for a request that needs them: api.calls)."""
         ours, theirs = socket.socketpair()
         cmd = [sys.executable, "-m", "api.worker", str(theirs.fileno()), self.store_path,
-               "1" if self.isolate_network else "0", "1" if count else "0", str(self.memory_mb)]
+               "1" if self.isolate_network else "0", "1" if count else "0", str(self.memory_mb),
+               "1" if warm else "0"]
         proc = subprocess.Popen(cmd, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                                 env={**os.environ, "PYTHONPATH": _project_path()})
         theirs.close()
@@ -522,12 +570,14 @@ class WorkerPool:
             self._live.pop(worker.pid, None)
         self._kill(worker)
 
-    def _retire(self, worker: _Worker, *, timed_out: bool) -> None:
+    def _retire(self, worker: _Worker, *, timed_out: bool, cancelled: bool = False) -> None:
         """Kill a worker now and start its replacement in the background."""
         with self._lock:
             self._live.pop(worker.pid, None)
         self._kill(worker)
-        if timed_out:
+        if cancelled:
+            self.stats.cancelled += 1
+        elif timed_out:
             self.stats.timeouts += 1
         else:
             self.stats.lost += 1
@@ -560,5 +610,6 @@ def _project_path() -> str:
     return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
 
 
-if __name__ == "__main__":  # a worker process: python -m api.worker FD STORE ISOLATE COUNT MEMORY_MB
-    _serve(Connection(int(sys.argv[1])), sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1", int(sys.argv[5]))
+if __name__ == "__main__":  # a worker process: python -m api.worker FD STORE ISOLATE COUNT MEMORY_MB WARM
+    _serve(Connection(int(sys.argv[1])), sys.argv[2], sys.argv[3] == "1", sys.argv[4] == "1", int(sys.argv[5]),
+           sys.argv[6:7] == ["1"])

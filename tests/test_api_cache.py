@@ -175,11 +175,11 @@ def test_an_accepted_text_is_checked_once_and_a_refused_one_every_time(monkeypat
     assert scans.count(long) == 2
 
 
-def test_the_library_texts_skipped_by_the_worker_parse_are_service_free():
+def test_the_library_texts_skipped_by_the_worker_parse_are_service_and_lint_free():
     texts = _library_texts()
     assert texts == {q.text for q in load_library().values()} and len(texts) >= 20
-    guard.service_in_parse.cache_clear()
-    assert not any(guard.service_in_parse(t) for t in texts)
+    guard.review.cache_clear()
+    assert all(guard.review(t) == (False, None) for t in texts)     # no SERVICE, no typo'd cross product
 
 
 def test_a_service_query_is_still_refused(client):
@@ -192,7 +192,7 @@ def test_only_text_that_could_spell_service_pays_for_the_parse(monkeypatch):
     parsed = []
     real = parser.parseQuery
     monkeypatch.setattr(parser, "parseQuery", lambda text: parsed.append(text) or real(text))
-    guard.service_in_parse.cache_clear()
+    guard.review.cache_clear()
     plain = "SELECT ?task WHERE { ?task a gk:Task ; rdfs:label 'x' } LIMIT 3"
     assert guard.service_in_parse(plain) is False and parsed == []
     in_a_string = "SELECT * WHERE { ?s ?p 'the service desk' }"

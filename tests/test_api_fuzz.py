@@ -97,7 +97,6 @@ def test_thousand_hostile_requests(client, sample_store):
     statuses: dict[int, int] = {}
     problems = []
     slowest = 0.0
-    timeouts = 0
     started = time.monotonic()
     for i in range(N):
         method, url, kwargs = generate(rng, queries)
@@ -112,15 +111,39 @@ def test_thousand_hostile_requests(client, sample_store):
         slowest = max(slowest, time.monotonic() - t0)
         statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
         body = r.text
-        if r.status_code == 503 and '"Query timed out"' in body:
-            timeouts += 1  # a mutation that makes an expensive query: stopped at the limit, as it should be
-        elif r.status_code >= 500:
+        if r.status_code >= 500:
             problems.append((i, method, url[:80], r.status_code, body[:200]))
         for leak in LEAKS + [str(sample_store.path)]:
             if leak in body and not url.startswith(("/static", "/graph/static", "/docs")):
                 problems.append((i, method, url[:80], r.status_code, f"leaks {leak!r}"))
     elapsed = time.monotonic() - started
     print(f"fuzz: {N} requests in {elapsed:.1f} s, statuses {dict(sorted(statuses.items()))}, slowest {slowest:.2f} s")
-    assert problems == [] and timeouts <= N // 100
+    assert problems == []  # 0 × 5xx
     assert sum(statuses.values()) >= N * 0.98  # all but what the client library itself refuses to send
     assert slowest < 15  # no hang: nothing waited much past the 10 s time limit
+
+
+# The one 5xx the run used to give (request 333): a deleted letter in the library's
+# related_tasks query made `OPTIONAL { ?evidnce gk:basis ?basis }`, a cross product of every
+# related pair with every gk:basis triple (~7 million rows; 155 s for a COUNT), stopped at the
+# time limit with 503. It is a typo, refused at once with 400 and a hint (api.lint).
+TYPO = load_library()["related_tasks"].text.replace("OPTIONAL { ?evidence gk:basis", "OPTIONAL { ?evidnce gk:basis")
+
+
+def test_a_typo_that_makes_a_cross_product_is_400_with_a_hint(client):
+    assert "?evidnce" in TYPO
+    t0 = time.monotonic()
+    r = client.post("/sparql", content=TYPO.encode(), headers={"Content-Type": "application/sparql-query"})
+    took = time.monotonic() - t0
+    assert r.status_code == 400 and took < 5, (r.status_code, took)
+    err = r.json()["error"]
+    assert "cross product" in err["title"] and "?evidnce" in err["detail"] and "?evidence" in err["hint"]
+
+
+def test_the_cross_product_rule_refuses_no_library_query_and_no_blank_node(client):
+    for q in load_library().values():
+        r = client.post("/sparql", content=q.text.encode(), headers={"Content-Type": "application/sparql-query"})
+        assert r.status_code == 200, (q.name, r.text[:200])
+    # the same product asked for on purpose (a blank node, not a once-written variable)
+    meant = "SELECT ?p ?basis WHERE { ?p a gk:Plan OPTIONAL { [] gk:basis ?basis } } LIMIT 5"
+    assert client.get("/sparql", params={"query": meant}).status_code == 200
