@@ -257,3 +257,23 @@ def test_a_task_reissued_with_new_figures_is_matched_once_and_related_in_every_i
     (original,) = [t for t in copies if t.plan_key == black.a.plan_key and t.path == black.a.path]
     first, second, third = copies[original]
     assert {(first, second), (second, third)} <= restated
+
+
+def test_a_task_related_to_a_plan_reissued_many_times_keeps_the_cap(record, result):
+    """许政〔2020〕9号 issued nine times, 10号 once: 10号's task on 黑臭水体 relates to 9号's
+    copies, but to at most MAX_RELATED of them, as to any family of copies."""
+    from copy import deepcopy
+    from kg_build.linking import MAX_RELATED
+    from kg_build.linking.topics import family
+    issues = [record]
+    for y in range(2021, 2029):
+        again = deepcopy(record)
+        again.plans = [p for p in again.plans if p.key == PLAN(9)]
+        again.plans[0].key = PLAN(9).replace("2020", str(y))
+        issues.append(again)
+    res = link(issues)
+    fam = {p.key: family(p) for r in issues for p in r.plans}
+    (task,) = {t for r in result.relations for t in (r.a, r.b) if t.plan_key == PLAN(10) and t.line == 429}
+    into_9 = [r for r in res.relations if task in (r.a, r.b)
+              and fam[(r.b if r.a == task else r.a).plan_key] == fam[PLAN(9)]]
+    assert len({(r.a, r.b) for r in into_9}) == MAX_RELATED

@@ -185,9 +185,11 @@ def _link(records: list[GazetteRecord]) -> LinkResult:
             if key not in relations or r.score > relations[key].score:
                 relations[key] = r
     jurisdiction = {p.key: p.jurisdiction for p in plans}
-    relations, dropped = _strongest(_within_governments(list(relations.values()), jurisdiction),
-                                    {p.key: family(p) for p in plans}, MAX_RELATED)
-    relations = lay_out(_quoted(relations, spans), restated, copies, spans)
+    # laid out over the copies first, then capped: a task related to several tasks of a plan
+    # reissued many times keeps MAX_RELATED links into that family, not as many per task
+    relations = lay_out(_quoted(_within_governments(list(relations.values()), jurisdiction), spans),
+                        restated, copies, spans, MAX_RELATED)
+    relations, dropped = _strongest(relations, {p.key: family(p) for p in plans}, MAX_RELATED)
     relations.sort()        # by (a, b, basis), unique per relation: the tuples compare in C
     for topic in topics.values():
         topic.mentions.sort()      # by (task, n): one mention per task and clause

@@ -58,19 +58,23 @@ def member_quote(quote: Quote, member: TaskRef, spans: dict[TaskRef, list[Clause
     return None
 
 
-def _pairs(xs: tuple[TaskRef, ...], ys: tuple[TaskRef, ...]) -> list[tuple[TaskRef, TaskRef]]:
-    """Members of two related classes, paired: all pairs while one side is a single task,
-    else the k-th copy of one with the k-th of the other (copies sort by plan, so by issue)."""
-    if len(xs) == 1 or len(ys) == 1:
-        return [(a, b) for a in xs for b in ys]
+def _pairs(xs: tuple[TaskRef, ...], ys: tuple[TaskRef, ...], cap: int) -> list[tuple[TaskRef, TaskRef]]:
+    """Members of two related classes, paired: a single task with the first `cap` copies of
+    the other class (a task keeps at most that many links into a family of copies), else the
+    k-th copy of one with the k-th of the other (copies sort by plan, so by issue)."""
+    if len(xs) == 1:
+        return [(xs[0], b) for b in ys[:cap]]
+    if len(ys) == 1:
+        return [(a, ys[0]) for a in xs[:cap]]
     return list(zip(xs, ys))
 
 
 def lay_out(relations: list[Relation], restated: dict[TaskRef, tuple[tuple[str, ...], Quote]],
-            copies: dict[TaskRef, tuple[TaskRef, ...]], spans: dict[TaskRef, list[ClauseSpan]]) -> list[Relation]:
-    """Relations between representatives as relations between their members, each quoting the
-    member's own clause; and each copy related to the next copy of its class, the same
-    commitment restated (`restated`: the shared words and the representative's clause)."""
+            copies: dict[TaskRef, tuple[TaskRef, ...]], spans: dict[TaskRef, list[ClauseSpan]],
+            cap: int) -> list[Relation]:
+    """Relations between representatives as relations between their members (_pairs), each
+    quoting the member's own clause; and each copy related to the next copy of its class, the
+    same commitment restated (`restated`: the shared words and the representative's clause)."""
     out: dict[tuple[TaskRef, TaskRef, str], Relation] = {}
 
     def put(r: Relation) -> None:
@@ -84,7 +88,7 @@ def lay_out(relations: list[Relation], restated: dict[TaskRef, tuple[tuple[str, 
         if r.a not in copies and r.b not in copies:
             put(r)
             continue
-        for a, b in _pairs(copies.get(r.a, (r.a,)), copies.get(r.b, (r.b,))):
+        for a, b in _pairs(copies.get(r.a, (r.a,)), copies.get(r.b, (r.b,)), cap):
             if a.plan_key != b.plan_key:
                 put(r._replace(a=a, b=b, quotes=_quotes(r.quotes, (a, b), spans)))
     for rep, (words, quote) in restated.items():
