@@ -116,21 +116,27 @@ def _service_like_token(text: str) -> bool:
     return False
 
 
-def _has_service(node) -> bool:
+def nodes_named(node, name: str):
+    """Every rdflib CompValue called `name` in a parse tree or an algebra, depth first (a stack,
+    not recursion: a hostile query nests deep). The variable sets an algebra node carries
+    (`_vars`) hold no nodes and are not walked."""
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, CompValue):
-            if item.name == "ServiceGraphPattern":
-                return True
-            stack.extend(item.values())
+            if item.name == name:
+                yield item
+            stack.extend(v for k, v in item.items() if k != "_vars")
         elif isinstance(item, (ParseResults, list, tuple)):
             stack.extend(item)
         elif isinstance(item, dict):
             stack.extend(item.values())
-    return False
+
+
+def _has_service(node) -> bool:
+    return next(nodes_named(node, "ServiceGraphPattern"), None) is not None
 
 
 # A SERVICE clause needs the word in the text, in some letter case, or spelled with \u / \U

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from api.guard import _TOKEN
+from api.guard import _TOKEN, nodes_named
 
 
 class CrossProduct(Exception):
@@ -31,19 +31,6 @@ class CrossProduct(Exception):
 
 def _variables(text: str) -> Counter:
     return Counter(m.group()[1:] for m in _TOKEN.finditer(text) if m.lastgroup == "var")
-
-
-def _left_joins(node):
-    from rdflib.plugins.sparql.parserutils import CompValue
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, CompValue):
-            if item.name == "LeftJoin":
-                yield item
-            stack.extend(v for k, v in item.items() if k != "_vars")
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
 
 
 def _empty(p) -> bool:
@@ -82,7 +69,7 @@ def cross_product(tree, text: str) -> tuple[str, str] | None:
     except Exception:  # includes RecursionError: the engine decides
         return None
     counts = _variables(text)
-    for join in _left_joins(algebra):
+    for join in nodes_named(algebra, "LeftJoin"):
         left, right = join.p1, join.p2
         # a FILTER inside the OPTIONAL (the join's expr) that names a variable of the left
         # side correlates the two: not a blind product
