@@ -71,7 +71,7 @@ def split_clauses(task: TaskRecord) -> list[ClauseSpan]:
     ['治理水体', '加大黑臭水体治理力度', '开展排查整治', '其中，完成5座']
     """
     anchors = _anchors(task)
-    return [ClauseSpan(task.text[a:b], start, _line_at(anchors, start, task.line) if anchors else task.line)
+    return [ClauseSpan(task.text[a:b], start, _line_at(anchors, start, task.line))
             for start, a, b in _cut(_DIGIT.sub("0", task.text))]
 
 
